@@ -1,0 +1,170 @@
+"""``plivo-mpc-emulator``: the command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+
+from emulator.config import DEFAULT_ACCOUNT, ENV_PREFIX, Settings, accounts_from_environment
+from emulator.domain.backend import Credentials
+from emulator.domain.errors import InvalidParameter
+from emulator.version import __version__
+
+EPILOG = f"""\
+Every option may also be set in the environment (the flag wins):
+  {ENV_PREFIX}HOST, {ENV_PREFIX}PORT, {ENV_PREFIX}SERVER, {ENV_PREFIX}SEED,
+  {ENV_PREFIX}PUBLIC_URL, {ENV_PREFIX}LOG_LEVEL, and {ENV_PREFIX}ACCOUNTS
+  (ID:TOKEN pairs separated by commas). PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN, the
+  variables the Plivo SDKs read, also define an account.
+
+With no account configured, the emulator accepts the development account
+  auth_id {DEFAULT_ACCOUNT.auth_id}, auth_token {DEFAULT_ACCOUNT.auth_token}
+"""
+
+
+class UsageError(Exception):
+    pass
+
+
+def _env_int(environ: Mapping[str, str], name: str) -> int | None:
+    value = environ.get(ENV_PREFIX + name)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise UsageError(f"{ENV_PREFIX}{name}={value!r} is not an integer") from None
+
+
+def _credentials(text: str) -> Credentials:
+    try:
+        return Credentials.parse(text)
+    except InvalidParameter as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="plivo-mpc-emulator",
+        description="A local emulator of Plivo's Multi-Party Call (MPC) recording API.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    serve = commands.add_parser(
+        "serve",
+        help="run the emulator (the default command)",
+        description="Serve the emulated Plivo API and the /__emulator__/ control plane.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG,
+    )
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1; 0.0.0.0 in Docker)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8080; 0 picks a free one)")
+    serve.add_argument(
+        "--server", choices=("uvicorn", "hypercorn"), help="ASGI server to run on (default uvicorn)"
+    )
+    serve.add_argument(
+        "--account",
+        action="append",
+        type=_credentials,
+        default=[],
+        metavar="ID:TOKEN",
+        help="an account the emulator accepts (repeatable); auth_id is MA or SA plus 18 characters",
+    )
+    serve.add_argument("--seed", type=int, help="seed for generated ids and data, to repeat a run exactly")
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="base of recording URLs (default: the address each client used to reach the emulator)",
+    )
+    serve.add_argument(
+        "--log-level",
+        choices=("critical", "error", "warning", "info", "debug"),
+        help="log verbosity (default info)",
+    )
+    return parser
+
+
+def settings_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
+
+    def env(name: str) -> str | None:
+        return environ.get(ENV_PREFIX + name) or None
+
+    try:
+        accounts = (*accounts_from_environment(environ), *args.account)
+    except InvalidParameter as exc:
+        raise UsageError(exc.message) from None
+    server = args.server or env("SERVER") or "uvicorn"
+    if server not in ("uvicorn", "hypercorn"):
+        raise UsageError(f"{ENV_PREFIX}SERVER={server!r}: choose uvicorn or hypercorn")
+    port = args.port if args.port is not None else _env_int(environ, "PORT")
+    seed = args.seed if args.seed is not None else _env_int(environ, "SEED")
+    if port is not None and not 0 <= port <= 65535:
+        raise UsageError(f"port {port} is out of range")
+    return Settings(
+        host=args.host or env("HOST") or "127.0.0.1",
+        port=8080 if port is None else port,
+        server=server,  # type: ignore[arg-type]
+        accounts=tuple(dict.fromkeys(accounts)),
+        seed=seed,
+        public_url=args.public_url or env("PUBLIC_URL"),
+        log_level=(args.log_level or env("LOG_LEVEL") or "info").lower(),
+    )
+
+
+def banner(settings: Settings, url: str, seed: int) -> str:
+    lines = [
+        f"plivo-mpc-emulator {__version__} on {url} ({settings.server}, seed {seed})",
+        f"  Plivo API:     {url}/v1/Account/<auth_id>/MultiPartyCall/",
+        f"  control plane: {url}/__emulator__/health",
+    ]
+    for creds in settings.effective_accounts:
+        if creds == DEFAULT_ACCOUNT:
+            lines.append(
+                f"  account:       {creds.auth_id} (auth_token: {creds.auth_token}, the default dev account)"
+            )
+        else:
+            lines.append(f"  account:       {creds.auth_id}")
+    return "\n".join(lines)
+
+
+def serve(settings: Settings) -> int:
+    from emulator.app import create_app
+    from emulator.server import bind_socket, run_server
+
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    try:
+        sock = bind_socket(settings.host, settings.port)
+    except OSError as exc:
+        print(
+            f"plivo-mpc-emulator: cannot listen on {settings.host}:{settings.port}: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return 1
+    app = create_app(settings)
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    print(banner(settings, f"http://{host}:{sock.getsockname()[1]}", app.state.backend.seed), flush=True)
+    try:
+        run_server(app, sock, settings)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        argv.insert(0, "serve")
+    args = parser.parse_args(argv)
+    try:
+        settings = settings_from(args, os.environ if environ is None else environ)
+    except UsageError as exc:
+        parser.exit(2, f"plivo-mpc-emulator: error: {exc}\n")
+    return serve(settings)

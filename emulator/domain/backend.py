@@ -1,0 +1,124 @@
+"""The registry of accounts: the single state object every entry point shares.
+
+The in-process app, the threaded test server and the Docker image all hold one
+:class:`Backend`; its :meth:`reset` is the one reset path they all use.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from emulator.domain.account import Account, Clock
+from emulator.domain.errors import Conflict, InvalidParameter, NotFound
+from emulator.domain.events import DomainEvent
+from emulator.domain.ids import IdFactory
+
+log = logging.getLogger(__name__)
+
+# What plivo-python accepts client-side: MA or SA followed by 18 characters.
+AUTH_ID_PATTERN = re.compile(r"^(MA|SA)[A-Za-z0-9]{18}$")
+
+Listener = Callable[[DomainEvent], None]
+
+
+@dataclass(frozen=True)
+class Credentials:
+    auth_id: str
+    auth_token: str
+
+    def __post_init__(self) -> None:
+        if not AUTH_ID_PATTERN.match(self.auth_id):
+            raise InvalidParameter(
+                "auth_id",
+                f"invalid auth_id '{self.auth_id}': it must be 'MA' or 'SA' followed by 18 letters or digits "
+                "(the Plivo SDKs refuse anything else)",
+            )
+        if not self.auth_token:
+            raise InvalidParameter("auth_token", f"empty auth_token for {self.auth_id}")
+
+    @classmethod
+    def parse(cls, text: str) -> Credentials:
+        """``AUTH_ID:AUTH_TOKEN``, as given to ``--account``."""
+        auth_id, sep, auth_token = text.strip().partition(":")
+        if not sep:
+            raise InvalidParameter("account", f"'{text}' is not of the form AUTH_ID:AUTH_TOKEN")
+        return cls(auth_id, auth_token)
+
+
+class Backend:
+    def __init__(self, *, credentials: Iterable[Credentials], seed: int, clock: Clock) -> None:
+        self.seed = seed
+        self.clock = clock
+        self._listeners: list[Listener] = []
+        self._accounts: dict[str, Account] = {}
+        # Ids for answers that belong to no account (401s, unknown routes).
+        self._anonymous_ids = IdFactory(seed, "")
+        for creds in credentials:
+            self.add_account(creds)
+
+    # ----------------------------------------------------------------- accounts
+
+    @property
+    def accounts(self) -> Sequence[Account]:
+        return tuple(self._accounts.values())
+
+    def add_account(self, creds: Credentials) -> Account:
+        existing = self._accounts.get(creds.auth_id)
+        if existing is not None:
+            if existing.auth_token != creds.auth_token:
+                raise Conflict(f"account {creds.auth_id} already exists with another auth_token")
+            return existing
+        account = Account(
+            auth_id=creds.auth_id,
+            auth_token=creds.auth_token,
+            ids=IdFactory(self.seed, creds.auth_id),
+            clock=self.clock,
+            emit=self._dispatch,
+        )
+        self._accounts[creds.auth_id] = account
+        return account
+
+    def account(self, auth_id: str) -> Account:
+        account = self._accounts.get(auth_id)
+        if account is None:
+            raise NotFound(f"no account with auth_id '{auth_id}'")
+        return account
+
+    def authenticate(self, auth_id: str, auth_token: str) -> Account | None:
+        account = self._accounts.get(auth_id)
+        # Compare even for an unknown id, so timing does not reveal which ids exist.
+        expected = account.auth_token if account is not None else "\x00"
+        if hmac.compare_digest(expected.encode(), auth_token.encode()) and account is not None:
+            return account
+        return None
+
+    def api_id(self, account: Account | None = None) -> str:
+        return (account.ids if account is not None else self._anonymous_ids).time_uuid()
+
+    # -------------------------------------------------------------------- state
+
+    def reset(self, auth_id: str | None = None) -> list[str]:
+        """Forget every MPC and recording (of one account, or of all); accounts stay."""
+        targets = [self.account(auth_id)] if auth_id is not None else list(self._accounts.values())
+        for account in targets:
+            account.reset()
+        if auth_id is None:
+            self._anonymous_ids.reseed()
+        return [a.auth_id for a in targets]
+
+    # ------------------------------------------------------------------- events
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _dispatch(self, events: Sequence[DomainEvent]) -> None:
+        for event in events:
+            for listener in self._listeners:
+                try:
+                    listener(event)
+                except Exception:  # a faulty subscriber must not corrupt the API's answer
+                    log.exception("event listener %r failed on %r", listener, event)

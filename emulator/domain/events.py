@@ -1,0 +1,76 @@
+"""Events the domain emits after each committed change.
+
+The delivery layer subscribes to them and turns recording events into Plivo
+callbacks; nothing here knows how (or whether) they are delivered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from emulator.domain.mpc import MPC
+    from emulator.domain.participant import Participant
+    from emulator.domain.recording import Recording
+
+
+class RecordingEventKind(StrEnum):
+    INITIATED = "Initiated"
+    PAUSED = "Paused"
+    RESUMED = "Resumed"
+    COMPLETED = "Completed"
+    FAILED = "Failed"
+
+
+@dataclass(frozen=True)
+class RecordingEvent:
+    """A recording changed state; ``sequence`` orders the events of one recording from 1."""
+
+    kind: RecordingEventKind
+    recording: Recording
+    at: datetime
+    sequence: int
+
+    @property
+    def event_name(self) -> str:
+        """Plivo's EventName, e.g. ``MPCRecordingInitiated`` or ``ParticipantRecordingPaused``."""
+        prefix = "MPC" if self.recording.member_id is None else "Participant"
+        return f"{prefix}Recording{self.kind.value}"
+
+
+class MPCEventKind(StrEnum):
+    INITIALIZED = "MPCInitialized"
+    STARTED = "MPCStart"
+    ENDED = "MPCEnd"
+
+
+@dataclass(frozen=True)
+class MPCEvent:
+    kind: MPCEventKind
+    mpc: MPC
+    at: datetime
+
+
+class ParticipantEventKind(StrEnum):
+    JOINED = "ParticipantJoin"
+    EXITED = "ParticipantExit"
+    MUTED = "ParticipantMute"
+    UNMUTED = "ParticipantUnmute"
+    HELD = "ParticipantHold"
+    UNHELD = "ParticipantUnhold"
+    COACH_MODE_STARTED = "ParticipantCoachModeStart"
+    COACH_MODE_STOPPED = "ParticipantCoachModeStop"
+
+
+@dataclass(frozen=True)
+class ParticipantEvent:
+    kind: ParticipantEventKind
+    mpc: MPC
+    participant: Participant
+    at: datetime
+
+
+DomainEvent = RecordingEvent | MPCEvent | ParticipantEvent

@@ -1,0 +1,58 @@
+"""A Multi-Party Call: its lifecycle, members and MPC-level recordings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from emulator.domain.participant import Participant
+from emulator.domain.recording import Recording, RecordingRequest
+from emulator.domain.values import MPCRecordingStatus, MPCStatus, RecordingState, TerminationCause
+
+
+@dataclass(eq=False)
+class MPC:
+    mpc_uuid: str
+    friendly_name: str
+    creation_time: datetime
+    max_participants: int = 10
+    max_duration: int = 14400
+    record_min_member_count: int = 1
+    stay_alone: bool = False
+    status: MPCStatus = MPCStatus.INITIALIZED
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    termination_cause: TerminationCause | None = None
+    participants: dict[str, Participant] = field(default_factory=dict)
+    recordings: list[Recording] = field(default_factory=list)
+    # Set by a participant added with record=true; applied once the MPC is active
+    # with at least record_min_member_count members.
+    auto_record: RecordingRequest | None = None
+
+    @property
+    def live(self) -> bool:
+        """Reachable by name: Plivo resolves ``name_`` only for calls that have not ended."""
+        return self.status is not MPCStatus.ENDED
+
+    @property
+    def active_participants(self) -> list[Participant]:
+        return [p for p in self.participants.values() if p.active]
+
+    @property
+    def live_recording(self) -> Recording | None:
+        for rec in reversed(self.recordings):
+            if rec.state.is_live:
+                return rec
+        return None
+
+    @property
+    def recording_status(self) -> MPCRecordingStatus:
+        rec = self.live_recording
+        if rec is None:
+            return MPCRecordingStatus.NOT_RECORDING
+        if rec.state is RecordingState.PAUSED:
+            return MPCRecordingStatus.PAUSED
+        return MPCRecordingStatus.RECORDING
+
+    def describe(self) -> str:
+        return f"MPC '{self.friendly_name}'"

@@ -1,0 +1,71 @@
+"""A member of an MPC: one answered call, with its mute/hold/coach flags and recordings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from emulator.domain.recording import Recording, RecordingRequest
+from emulator.domain.values import ExitCause, Role, TrackType
+
+
+@dataclass(frozen=True)
+class ParticipantSpec:
+    """The caller's description of a participant to add (add-participant or control plane)."""
+
+    role: Role
+    call_uuid: str | None = None
+    from_number: str | None = None
+    to_numbers: tuple[str, ...] = ()
+    caller_name: str | None = None
+    member_id: str | None = None  # control plane only; Plivo assigns it otherwise
+    coach_mode: bool = True
+    mute: bool = False
+    hold: bool = False
+    start_mpc_on_enter: bool = True
+    end_mpc_on_exit: bool = False
+    stay_alone: bool = False
+    max_duration: int = 14400
+    max_participants: int = 10
+    record_min_member_count: int = 1
+    # record=true: record the whole MPC once it starts (callback GET by default here).
+    record: RecordingRequest | None = None
+    # record_participant_track=true: record this member's own track.
+    record_participant_track: RecordingRequest | None = None
+
+
+@dataclass(eq=False)
+class Participant:
+    member_id: str
+    mpc_uuid: str
+    call_uuid: str
+    role: Role
+    from_number: str
+    to_number: str
+    caller_name: str
+    join_time: datetime
+    coach_mode: bool
+    mute: bool
+    hold: bool
+    start_mpc_on_enter: bool
+    end_mpc_on_exit: bool
+    stay_alone: bool
+    exit_time: datetime | None = None
+    exit_cause: ExitCause | None = None
+    record_participant_track: RecordingRequest | None = None
+    recordings: dict[TrackType, Recording] = field(default_factory=dict)
+
+    @property
+    def active(self) -> bool:
+        return self.exit_time is None
+
+    @property
+    def member_address(self) -> str:
+        return self.to_number
+
+    def live_recording(self, track: TrackType) -> Recording | None:
+        rec = self.recordings.get(track)
+        return rec if rec is not None and rec.state.is_live else None
+
+    def live_recordings(self) -> list[Recording]:
+        return [r for r in self.recordings.values() if r.state.is_live]

@@ -1,0 +1,123 @@
+"""A recording and its state machine.
+
+    start ──> recording ⇄ paused
+                 │         │
+                 └────┬────┘
+                      ├── stop / participant leaves / MPC ends ──> completed
+                      └── fault ─────────────────────────────────> failed
+
+Duration counts recorded time only: paused stretches are excluded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from emulator.domain.errors import InvalidState
+from emulator.domain.events import RecordingEvent, RecordingEventKind
+from emulator.domain.values import (
+    CallbackMethod,
+    FileFormat,
+    RecordingScope,
+    RecordingState,
+    TrackType,
+)
+
+# action -> (states it may start from, state it leads to, event it emits)
+_TRANSITIONS: dict[str, tuple[frozenset[RecordingState], RecordingState, RecordingEventKind]] = {
+    "pause": (frozenset({RecordingState.RECORDING}), RecordingState.PAUSED, RecordingEventKind.PAUSED),
+    "resume": (frozenset({RecordingState.PAUSED}), RecordingState.RECORDING, RecordingEventKind.RESUMED),
+    "stop": (
+        frozenset({RecordingState.RECORDING, RecordingState.PAUSED}),
+        RecordingState.COMPLETED,
+        RecordingEventKind.COMPLETED,
+    ),
+    "fail": (
+        frozenset({RecordingState.RECORDING, RecordingState.PAUSED}),
+        RecordingState.FAILED,
+        RecordingEventKind.FAILED,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class RecordingOptions:
+    """What a start-recording request asks for."""
+
+    file_format: FileFormat = FileFormat.MP3
+    callback_url: str | None = None
+    callback_method: CallbackMethod = CallbackMethod.POST
+
+
+@dataclass(frozen=True)
+class RecordingRequest:
+    """A start-recording request: what to record, and the origin its URLs are built on."""
+
+    options: RecordingOptions
+    url_origin: str
+
+
+@dataclass(eq=False)
+class Recording:
+    recording_id: str
+    auth_id: str
+    mpc_uuid: str
+    mpc_name: str
+    member_id: str | None
+    track_type: TrackType | None
+    options: RecordingOptions
+    # Scheme and host that recording URLs are built on (the emulator's public address).
+    url_origin: str
+    start_time: datetime
+    state: RecordingState = RecordingState.RECORDING
+    end_time: datetime | None = None
+    failure_reason: str | None = None
+    sequence: int = 0
+    _recorded: timedelta = field(default=timedelta(0), repr=False)
+    _segment_start: datetime | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self._segment_start = self.start_time
+
+    @property
+    def scope(self) -> RecordingScope:
+        return RecordingScope.MPC if self.member_id is None else RecordingScope.PARTICIPANT
+
+    @property
+    def file_format(self) -> FileFormat:
+        return self.options.file_format
+
+    def describe(self) -> str:
+        """How error messages name this recording."""
+        if self.member_id is None:
+            return f"the recording of MPC '{self.mpc_name}'"
+        return f"the '{self.track_type}' track recording of member {self.member_id} in MPC '{self.mpc_name}'"
+
+    def duration(self, now: datetime) -> timedelta:
+        if self._segment_start is None:
+            return self._recorded
+        return self._recorded + (now - self._segment_start)
+
+    def initiated(self) -> RecordingEvent:
+        return self._event(RecordingEventKind.INITIATED, self.start_time)
+
+    def ensure_can(self, action: str) -> None:
+        if self.state not in _TRANSITIONS[action][0]:
+            raise InvalidState(f"cannot {action} {self.describe()}: it is {self.state.value}")
+
+    def transition(self, action: str, now: datetime, *, reason: str | None = None) -> RecordingEvent:
+        self.ensure_can(action)
+        _, target, kind = _TRANSITIONS[action]
+        if self._segment_start is not None:
+            self._recorded += now - self._segment_start
+        self._segment_start = now if target is RecordingState.RECORDING else None
+        self.state = target
+        if not target.is_live:
+            self.end_time = now
+            self.failure_reason = reason
+        return self._event(kind, now)
+
+    def _event(self, kind: RecordingEventKind, at: datetime) -> RecordingEvent:
+        self.sequence += 1
+        return RecordingEvent(kind=kind, recording=self, at=at, sequence=self.sequence)

@@ -1,0 +1,200 @@
+"""The emulator's own control plane under ``/__emulator__/`` (no Plivo auth).
+
+Health, accounts, seeding MPCs, reset and state inspection: what a test or a
+developer needs to arrange and observe the emulated world directly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from emulator import __version__
+from emulator.domain.account import Account
+from emulator.domain.backend import Backend, Credentials
+from emulator.domain.errors import DomainError, InvalidParameter
+from emulator.domain.participant import ParticipantSpec
+from emulator.domain.recording import Recording
+from emulator.domain.values import Role
+from emulator.http.errors import HTTPProblem, PlivoJSONResponse, error_response, status_for
+from emulator.http.params import BodyError, Params, read_body
+from emulator.http.serializers import Json, mpc_json, participant_json, plivo_time, recording_url
+
+PREFIX = "/__emulator__"
+
+
+def _backend(request: Request) -> Backend:
+    backend: Backend = request.app.state.backend
+    return backend
+
+
+async def _body(request: Request) -> Params:
+    return Params(await read_body(request))
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _guarded(handler: Endpoint) -> Endpoint:
+    """Answer domain and body errors in the same JSON shape as the Plivo API."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except DomainError as exc:
+            return error_response(status_for(exc), exc.message, _backend(request).api_id())
+        except (HTTPProblem, BodyError) as exc:
+            return error_response(exc.status, exc.message, _backend(request).api_id())
+
+    endpoint.__name__ = handler.__name__
+    return endpoint
+
+
+async def health(request: Request) -> Response:
+    backend = _backend(request)
+    return PlivoJSONResponse(
+        {"status": "ok", "version": __version__, "accounts": len(backend.accounts), "seed": backend.seed}
+    )
+
+
+async def list_accounts(request: Request) -> Response:
+    accounts = [{"auth_id": a.auth_id, "mpcs": len(a.mpcs)} for a in _backend(request).accounts]
+    return PlivoJSONResponse({"accounts": accounts})
+
+
+async def create_account(request: Request) -> Response:
+    p = await _body(request)
+    creds = Credentials(p.required_text("auth_id"), p.required_text("auth_token"))
+    account = _backend(request).add_account(creds)
+    return PlivoJSONResponse({"auth_id": account.auth_id}, status_code=201)
+
+
+def _participant(raw: object, index: int) -> ParticipantSpec:
+    where = f"participants[{index}]"
+    if not isinstance(raw, dict):
+        raise InvalidParameter(where, f"{where} must be an object")
+    p = Params(raw)
+    member_id = p.raw("member_id")
+    if member_id is not None:
+        member_id = str(member_id)
+        if not member_id.isdigit():
+            raise InvalidParameter(f"{where}.member_id", f'{where}.member_id must be digits, e.g. "10"')
+    try:
+        return ParticipantSpec(
+            role=p.choice("role", Role, Role.AGENT),
+            member_id=member_id,
+            call_uuid=p.text("call_uuid"),
+            from_number=p.text("from"),
+            to_numbers=(to,) if (to := p.text("to")) else (),
+            caller_name=p.text("caller_name"),
+            coach_mode=p.boolean("coach_mode", True),
+            mute=p.boolean("mute", False),
+            hold=p.boolean("hold", False),
+            start_mpc_on_enter=p.boolean("start_mpc_on_enter", True),
+            end_mpc_on_exit=p.boolean("end_mpc_on_exit", False),
+        )
+    except InvalidParameter as exc:
+        raise InvalidParameter(f"{where}.{exc.param}", f"{where}: {exc.message}") from None
+
+
+async def create_mpc(request: Request) -> Response:
+    account = _backend(request).account(request.path_params["auth_id"])
+    p = await _body(request)
+    raw_participants = p.raw("participants") or []
+    if not isinstance(raw_participants, list):
+        raise InvalidParameter("participants", "participants must be a list of objects")
+    # MPC-wide settings ride on each participant, as add-participant carries them.
+    stay_alone = p.boolean("stay_alone", False)
+    max_participants = p.integer("max_participants", 10, minimum=2, maximum=10)
+    max_duration = p.integer("max_duration", 14400, minimum=300, maximum=28800)
+    specs = [
+        dataclasses.replace(
+            _participant(raw, i),
+            stay_alone=stay_alone,
+            max_participants=max_participants,
+            max_duration=max_duration,
+        )
+        for i, raw in enumerate(raw_participants)
+    ]
+    if len(specs) > max_participants:
+        raise InvalidParameter(
+            "participants", f"{len(specs)} participants is more than max_participants ({max_participants})"
+        )
+    mpc = account.create_mpc(p.text("friendly_name"), specs)
+    segment = f"uuid_{mpc.mpc_uuid}"
+    body = {
+        "api_id": _backend(request).api_id(account),
+        **mpc_json(account.auth_id, mpc, segment),
+        "participants": [participant_json(account.auth_id, m, segment) for m in mpc.participants.values()],
+    }
+    return PlivoJSONResponse(body, status_code=201)
+
+
+async def reset(request: Request) -> Response:
+    auth_id = request.query_params.get("auth_id")
+    cleared = _backend(request).reset(auth_id)
+    return PlivoJSONResponse({"reset": cleared})
+
+
+def recording_state(recording: Recording, account: Account) -> Json:
+    return {
+        "recording_id": recording.recording_id,
+        "scope": recording.scope.value,
+        "mpc_uuid": recording.mpc_uuid,
+        "mpc_name": recording.mpc_name,
+        "member_id": recording.member_id,
+        "record_track_type": recording.track_type.value if recording.track_type else None,
+        "state": recording.state.value,
+        "file_format": recording.file_format.value,
+        "recording_callback_url": recording.options.callback_url,
+        "recording_callback_method": recording.options.callback_method.value,
+        "recording_url": recording_url(recording),
+        "start_time": plivo_time(recording.start_time),
+        "end_time": plivo_time(recording.end_time),
+        "duration_seconds": round(recording.duration(account.clock()).total_seconds(), 3),
+        "failure_reason": recording.failure_reason,
+        "sequence": recording.sequence,
+    }
+
+
+def account_state(account: Account) -> Json:
+    mpcs = []
+    for mpc in account.mpcs.values():
+        segment = f"uuid_{mpc.mpc_uuid}"
+        mpcs.append(
+            {
+                **mpc_json(account.auth_id, mpc, segment),
+                "participants": [
+                    participant_json(account.auth_id, m, segment) for m in mpc.participants.values()
+                ],
+                "recordings": [r.recording_id for r in mpc.recordings],
+            }
+        )
+    return {
+        "auth_id": account.auth_id,
+        "mpcs": mpcs,
+        "recordings": [recording_state(r, account) for r in account.recordings.values()],
+    }
+
+
+async def state(request: Request) -> Response:
+    backend = _backend(request)
+    auth_id = request.query_params.get("auth_id")
+    if auth_id is not None:
+        return PlivoJSONResponse(account_state(backend.account(auth_id)))
+    return PlivoJSONResponse({"accounts": [account_state(a) for a in backend.accounts]})
+
+
+def control_routes() -> list[BaseRoute]:
+    return [
+        Route(f"{PREFIX}/health", _guarded(health), methods=["GET"]),
+        Route(f"{PREFIX}/accounts", _guarded(list_accounts), methods=["GET"]),
+        Route(f"{PREFIX}/accounts", _guarded(create_account), methods=["POST"]),
+        Route(f"{PREFIX}/accounts/{{auth_id}}/mpcs", _guarded(create_mpc), methods=["POST"]),
+        Route(f"{PREFIX}/reset", _guarded(reset), methods=["POST"]),
+        Route(f"{PREFIX}/state", _guarded(state), methods=["GET"]),
+    ]

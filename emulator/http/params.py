@@ -1,0 +1,190 @@
+"""Reading and validating request parameters the way Plivo's API does.
+
+Bodies are JSON (every SDK sends JSON on POST and DELETE); form-encoded bodies
+are accepted too, as a curl user would send them. Values are checked with
+messages that name the parameter and what it allows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlsplit
+
+from starlette.requests import Request
+
+from emulator.domain.errors import InvalidParameter
+
+E = TypeVar("E", bound=StrEnum)
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class BodyError(Exception):
+    """A body that cannot be read as parameters at all."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+async def read_body(request: Request) -> dict[str, Any]:
+    """The parameters of a POST or DELETE: ``{}`` for an empty body."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise BodyError(413, f"request body larger than {MAX_BODY_BYTES} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise BodyError(413, f"request body larger than {MAX_BODY_BYTES} bytes")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    if not body.strip():
+        return {}
+    content_type = request.headers.get("content-type", "")
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type in ("", "application/json") or media_type.endswith("+json"):
+        return _parse_json(body)
+    if media_type == "application/x-www-form-urlencoded":
+        return _parse_form(body)
+    raise BodyError(415, f'Unsupported media type "{content_type}" in request; send application/json')
+
+
+def _parse_json(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise BodyError(400, f"JSON parse error - {exc}") from None
+    if not isinstance(data, dict):
+        raise BodyError(400, f"Invalid data. Expected a JSON object, but got {type(data).__name__}.")
+    return data
+
+
+def _parse_form(body: bytes) -> dict[str, Any]:
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError:
+        raise BodyError(400, "form body is not valid UTF-8") from None
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key not in data:
+            data[key] = value
+        elif isinstance(data[key], list):
+            data[key].append(value)
+        else:
+            data[key] = [data[key], value]
+    return data
+
+
+_URL_HOST = re.compile(r"^[A-Za-z0-9.\-\[\]:]+$")
+
+
+class Params:
+    """Typed, validated access to one request's parameters.
+
+    Unknown keys are ignored: the SDKs leak their own arguments (``uuid``,
+    ``friendly_name``, ``participant_id``, ``transcript``...) into bodies.
+    A JSON ``null`` counts as absent.
+    """
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._data = data
+
+    def __contains__(self, name: str) -> bool:
+        return self._data.get(name) is not None
+
+    def raw(self, name: str) -> Any:
+        return self._data.get(name)
+
+    def text(self, name: str, *, default: str | None = None, max_length: int | None = None) -> str | None:
+        value = self._data.get(name)
+        if value is None:
+            return default
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        if not isinstance(value, str):
+            raise InvalidParameter(name, f"{name} must be a string (got {_json_type(value)})")
+        if max_length is not None and len(value) > max_length:
+            raise InvalidParameter(name, f"{name} must be at most {max_length} characters long")
+        return value
+
+    def required_text(self, name: str) -> str:
+        value = self.text(name)
+        if value is None or not value.strip():
+            raise InvalidParameter(name, f"{name} is required")
+        return value
+
+    def choice(self, name: str, enum: type[E], default: E, *, blank_is_default: bool = False) -> E:
+        """A value from a closed set, matched case-insensitively."""
+        value = self.text(name)
+        if value is None or (blank_is_default and value == ""):
+            return default
+        for member in enum:
+            if member.value.lower() == value.lower():
+                return member
+        allowed = ", ".join(m.value for m in enum)
+        raise InvalidParameter(name, f"invalid {name} '{value}': allowed values are {allowed}")
+
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self._data.get(name)
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise InvalidParameter(name, f"invalid {name} {_show(value)}: must be true or false")
+
+    def optional_boolean(self, name: str) -> bool | None:
+        return self.boolean(name, False) if name in self else None
+
+    def integer(self, name: str, default: int, *, minimum: int, maximum: int | None = None) -> int:
+        value = self._data.get(name)
+        if value is None:
+            return default
+        if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,18}", value.strip()):
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise InvalidParameter(name, f"invalid {name} {_show(value)}: must be an integer")
+        upper = f" and {maximum}" if maximum is not None else ""
+        if value < minimum or (maximum is not None and value > maximum):
+            bound = f"between {minimum}{upper}" if maximum is not None else f"at least {minimum}"
+            raise InvalidParameter(name, f"invalid {name} {value}: must be {bound}")
+        return value
+
+    def url(self, name: str) -> str | None:
+        """An http(s) URL with a host; an empty string counts as absent."""
+        value = self.text(name)
+        if not value:
+            return None
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018  (raises on a malformed port)
+        except ValueError:
+            parts = None
+        if (
+            parts is None
+            or parts.scheme.lower() not in ("http", "https")
+            or not parts.hostname
+            or not _URL_HOST.match(parts.netloc.rsplit("@", 1)[-1])
+            or any(c.isspace() for c in value)
+        ):
+            raise InvalidParameter(name, f"invalid {name} '{value}': must be an http:// or https:// URL")
+        return value
+
+
+def _json_type(value: Any) -> str:
+    return {bool: "boolean", int: "number", float: "number", list: "array", dict: "object"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

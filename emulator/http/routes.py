@@ -1,0 +1,42 @@
+"""The route table of the emulated Plivo API.
+
+All paths are relative to ``/v1/Account/{auth_id}/`` and end in ``/`` (the
+path middleware adds the slash when a client leaves it out).
+"""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Mount, Route
+
+from emulator.http import mpc_routes as mpc
+from emulator.http import recording_routes as rec
+from emulator.http.resource import PlivoResource
+
+MPC = "/MultiPartyCall/{mpc_id}"
+MEMBER = MPC + "/Participant/{member_id}"
+
+PLIVO_RESOURCES: dict[str, PlivoResource] = {
+    "/MultiPartyCall/": PlivoResource(GET=mpc.list_mpcs),
+    f"{MPC}/": PlivoResource(GET=mpc.get_mpc, POST=mpc.start_mpc, DELETE=mpc.end_mpc),
+    f"{MPC}/Participant/": PlivoResource(GET=mpc.list_participants, POST=mpc.add_participant),
+    f"{MEMBER}/": PlivoResource(
+        GET=mpc.get_participant, POST=mpc.update_participant, DELETE=mpc.kick_participant
+    ),
+    f"{MPC}/Record/": PlivoResource(POST=rec.start_mpc_recording, DELETE=rec.mpc_recording_action("stop")),
+    f"{MPC}/Record/Pause/": PlivoResource(POST=rec.mpc_recording_action("pause")),
+    f"{MPC}/Record/Resume/": PlivoResource(POST=rec.mpc_recording_action("resume")),
+    f"{MEMBER}/Record/": PlivoResource(
+        POST=rec.start_participant_recording, DELETE=rec.participant_recording_action("stop")
+    ),
+    f"{MEMBER}/Record/Pause/": PlivoResource(POST=rec.participant_recording_action("pause")),
+    f"{MEMBER}/Record/Resume/": PlivoResource(POST=rec.participant_recording_action("resume")),
+}
+
+
+def plivo_routes() -> list[BaseRoute]:
+    return [
+        Mount(
+            "/v1/Account/{auth_id}",
+            routes=[Route(path, resource) for path, resource in PLIVO_RESOURCES.items()],
+        )
+    ]

@@ -1,0 +1,116 @@
+"""Domain objects in Plivo's JSON shapes (keys sorted on output by PlivoJSONResponse)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from emulator.domain.billing import mpc_bill, participant_bill
+from emulator.domain.mpc import MPC
+from emulator.domain.participant import Participant
+from emulator.domain.recording import Recording
+
+Json = dict[str, Any]
+
+
+def plivo_time(moment: datetime | None) -> str | None:
+    """``2020-12-24 09:20:03+00:00``: Plivo's timestamp format, whole seconds."""
+    if moment is None:
+        return None
+    return moment.strftime("%Y-%m-%d %H:%M:%S+00:00")
+
+
+def account_path(auth_id: str) -> str:
+    return f"/v1/Account/{auth_id}/"
+
+
+def mpc_path(auth_id: str, mpc_segment: str) -> str:
+    return f"{account_path(auth_id)}MultiPartyCall/{mpc_segment}/"
+
+
+def recording_url(recording: Recording) -> str:
+    """The media URL: ``{origin}/v1/Account/{auth_id}/Recording/{recording_id}.{mp3|wav}``."""
+    name = f"{recording.recording_id}.{recording.file_format}"
+    return f"{recording.url_origin}{account_path(recording.auth_id)}Recording/{name}"
+
+
+def recording_resource_url(recording: Recording) -> str:
+    return f"{recording.url_origin}{account_path(recording.auth_id)}Recording/{recording.recording_id}/"
+
+
+def mpc_json(auth_id: str, mpc: MPC, mpc_segment: str) -> Json:
+    """An MPC object; ``mpc_segment`` is the identifier form its URIs use (as in the request)."""
+    bill = mpc_bill(mpc)
+    cause = mpc.termination_cause
+    return {
+        "billed_amount": bill.billed_amount if bill else None,
+        "billed_duration": bill.billed_duration if bill else None,
+        "creation_time": plivo_time(mpc.creation_time),
+        "duration": bill.duration if bill else None,
+        "end_time": plivo_time(mpc.end_time),
+        "friendly_name": mpc.friendly_name,
+        "mpc_uuid": mpc.mpc_uuid,
+        "participants": f"{mpc_path(auth_id, mpc_segment)}Participant/",
+        "recording": mpc.recording_status.value,
+        "resource_uri": mpc_path(auth_id, mpc_segment),
+        "start_time": plivo_time(mpc.start_time),
+        "status": mpc.status.value,
+        "stay_alone": mpc.stay_alone,
+        "sub_account": None,
+        "termination_cause": cause.text if cause else None,
+        "termination_cause_code": cause.code if cause else None,
+    }
+
+
+def participant_json(auth_id: str, participant: Participant, mpc_segment: str) -> Json:
+    bill = participant_bill(participant)
+    return {
+        "billed_amount": bill.billed_amount if bill else None,
+        "billed_duration": bill.billed_duration if bill else None,
+        "call_uuid": participant.call_uuid,
+        "coach_mode": participant.coach_mode,
+        "duration": bill.duration if bill else None,
+        "end_mpc_on_exit": participant.end_mpc_on_exit,
+        "exit_cause": participant.exit_cause.value if participant.exit_cause else None,
+        "exit_time": plivo_time(participant.exit_time),
+        "hold": participant.hold,
+        "join_time": plivo_time(participant.join_time),
+        "member_address": participant.member_address,
+        "member_id": participant.member_id,
+        "mpc_uuid": participant.mpc_uuid,
+        "mute": participant.mute,
+        "resource_uri": f"{mpc_path(auth_id, mpc_segment)}Participant/{participant.member_id}/",
+        "role": participant.role.value,
+        "start_mpc_on_enter": participant.start_mpc_on_enter,
+    }
+
+
+def list_envelope(
+    api_id: str,
+    list_path: str,
+    objects: Sequence[Json],
+    *,
+    total: int,
+    limit: int,
+    offset: int,
+    query: Mapping[str, str],
+) -> Json:
+    """Plivo's list answer; ``next``/``previous`` keep the request's filters."""
+    filters = {k: v for k, v in query.items() if k not in ("limit", "offset")}
+
+    def page(at: int) -> str:
+        return f"{list_path}?{urlencode({**filters, 'limit': limit, 'offset': at})}"
+
+    return {
+        "api_id": api_id,
+        "meta": {
+            "count": total,
+            "limit": limit,
+            "next": page(offset + limit) if offset + limit < total else None,
+            "offset": offset,
+            "previous": page(max(0, offset - limit)) if offset > 0 else None,
+        },
+        "objects": list(objects),
+    }

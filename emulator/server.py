@@ -1,0 +1,175 @@
+"""Serving the app over real HTTP, with uvicorn or hypercorn.
+
+Both servers are handed a socket bound here, so a caller asking for port 0
+learns the port it got before the server starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import json
+import os
+import signal
+import socket
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from starlette.applications import Starlette
+
+from emulator.app import create_app
+from emulator.config import ServerName, Settings
+from emulator.domain.backend import Backend
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _uvicorn(
+    app: Starlette, sock: socket.socket, settings: Settings
+) -> tuple[Callable[[], None], Callable[[], None]]:
+    import uvicorn
+
+    config = uvicorn.Config(
+        app,
+        log_level=settings.log_level,
+        access_log=settings.log_level == "debug",
+        lifespan="off",
+        timeout_graceful_shutdown=2,
+    )
+    server = uvicorn.Server(config)
+
+    def stop() -> None:
+        server.should_exit = True
+
+    return (lambda: server.run(sockets=[sock])), stop
+
+
+def _hypercorn(
+    app: Starlette, sock: socket.socket, settings: Settings
+) -> tuple[Callable[[], None], Callable[[], None]]:
+    from hypercorn.asyncio import serve
+    from hypercorn.config import Config
+
+    config = Config()
+    # Hypercorn closes the socket it is given; hand it a duplicate so ours stays valid.
+    config.bind = [f"fd://{os.dup(sock.fileno())}"]
+    config.loglevel = settings.log_level.upper()
+    config.accesslog = "-" if settings.log_level == "debug" else None
+    config.graceful_timeout = 2
+    loop = asyncio.new_event_loop()
+    shutdown = asyncio.Event()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, shutdown.set)
+        try:
+            loop.run_until_complete(serve(app, config, shutdown_trigger=shutdown.wait, mode="asgi"))  # type: ignore[arg-type]
+        finally:
+            loop.close()
+
+    def stop() -> None:
+        with contextlib.suppress(RuntimeError):  # loop already closed
+            loop.call_soon_threadsafe(shutdown.set)
+
+    return run, stop
+
+
+RUNNERS = {"uvicorn": _uvicorn, "hypercorn": _hypercorn}
+
+
+def run_server(app: Starlette, sock: socket.socket, settings: Settings) -> None:
+    """Serve until SIGINT/SIGTERM (blocking)."""
+    run, _ = RUNNERS[settings.server](app, sock, settings)
+    run()
+
+
+class ThreadedServer:
+    """The emulator on a free loopback port, in a background thread.
+
+    >>> with ThreadedServer() as server:
+    ...     server.url  # 'http://127.0.0.1:41234'
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        server: ServerName | None = None,
+        app: Starlette | None = None,
+    ) -> None:
+        base = settings or Settings(port=0, log_level="warning")
+        if server is not None:
+            base = dataclasses.replace(base, server=server)
+        self.settings = base
+        self.app = app or create_app(self.settings)
+        self._sock: socket.socket | None = None
+        self._thread: threading.Thread | None = None
+        self._stop: Callable[[], None] | None = None
+
+    @property
+    def backend(self) -> Backend:
+        backend: Backend = self.app.state.backend
+        return backend
+
+    @property
+    def port(self) -> int:
+        assert self._sock is not None, "server not started"
+        return int(self._sock.getsockname()[1])
+
+    @property
+    def url(self) -> str:
+        host = self.settings.host
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
+
+    def start(self, timeout: float = 10.0) -> Self:
+        self._sock = bind_socket(self.settings.host, self.settings.port)
+        run, self._stop = RUNNERS[self.settings.server](self.app, self._sock, self.settings)
+        self._thread = threading.Thread(target=run, name=f"plivo-mpc-emulator:{self.port}", daemon=True)
+        self._thread.start()
+        self._wait_ready(timeout)
+        return self
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.url}/__emulator__/health", timeout=1) as response:
+                    if json.load(response).get("status") == "ok":
+                        return
+            except OSError:
+                pass
+            if time.monotonic() > deadline or (self._thread is not None and not self._thread.is_alive()):
+                raise RuntimeError(f"emulator ({self.settings.server}) did not become ready on {self.url}")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self._stop is not None:
+            self._stop()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        if self._sock is not None:
+            self._sock.close()
+        self._thread = self._stop = self._sock = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
