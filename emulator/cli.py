@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from collections.abc import Mapping, Sequence
 
@@ -132,6 +133,10 @@ def banner(settings: Settings, url: str, seed: int) -> str:
     return "\n".join(lines)
 
 
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def serve(settings: Settings) -> int:
     from emulator.app import create_app
     from emulator.server import bind_socket, run_server
@@ -148,6 +153,9 @@ def serve(settings: Settings) -> int:
     app = create_app(settings)
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(banner(settings, f"http://{host}:{sock.getsockname()[1]}", app.state.backend.seed), flush=True)
+    # A stop request is a normal end (exit status 0, as `docker stop` expects). Uvicorn
+    # re-raises the signal after its graceful shutdown, which lands here.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     try:
         run_server(app, sock, settings)
     except KeyboardInterrupt:

@@ -424,13 +424,8 @@ class Account:
         """The calls Plivo places for an add-participant; the first destination answers."""
         from_number = spec.from_number or self.ids.phone_number()
         if spec.call_uuid is not None:
-            return (
-                DialedCall(
-                    to=spec.to_numbers[0] if spec.to_numbers else "",
-                    from_=from_number,
-                    call_uuid=spec.call_uuid,
-                ),
-            )
+            to = spec.to_numbers[0] if spec.to_numbers else self.ids.phone_number()
+            return (DialedCall(to=to, from_=from_number, call_uuid=spec.call_uuid),)
         destinations = spec.to_numbers or (self.ids.phone_number(),)
         return tuple(
             DialedCall(to=to, from_=from_number, call_uuid=self.ids.random_uuid()) for to in destinations
@@ -450,7 +445,7 @@ class Account:
             call_uuid=call.call_uuid,
             role=spec.role,
             from_number=call.from_,
-            to_number=call.to or self.ids.phone_number(),
+            to_number=call.to,
             caller_name=spec.caller_name or call.from_,
             join_time=now,
             coach_mode=spec.coach_mode,

@@ -69,8 +69,5 @@ class IdFactory:
         """A North American number in Plivo's format: country code, no plus sign."""
         return self._faker.numerify("1%##%######")
 
-    def person_name(self) -> str:
-        return self._faker.name()
-
     def friendly_name(self) -> str:
         return f"{self._faker.word()}-{self._faker.word()}-{self._faker.numerify('####')}"

@@ -106,8 +106,6 @@ class Params:
         value = self._data.get(name)
         if value is None:
             return default
-        if isinstance(value, list) and len(value) == 1:
-            value = value[0]
         if not isinstance(value, str):
             raise InvalidParameter(name, f"{name} must be a string (got {_json_type(value)})")
         if max_length is not None and len(value) > max_length:

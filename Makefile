@@ -1,0 +1,38 @@
+# Two entry points, each with its own virtual environment:
+#   make run   - the emulator on its defaults (http://127.0.0.1:8080, dev account)
+#   make test  - lint, type-check and the whole test suite
+PYTHON ?= python3
+RUN_VENV := .venv
+TEST_VENV := .venv-test
+
+.PHONY: run test lint fuzz clean
+
+$(RUN_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(RUN_VENV)
+	$(RUN_VENV)/bin/pip install --quiet --upgrade pip
+	$(RUN_VENV)/bin/pip install --quiet .
+	touch $@
+
+$(TEST_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(TEST_VENV)
+	$(TEST_VENV)/bin/pip install --quiet --upgrade pip
+	$(TEST_VENV)/bin/pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(RUN_VENV)/.installed
+	$(RUN_VENV)/bin/plivo-mpc-emulator serve $(ARGS)
+
+lint: $(TEST_VENV)/.installed
+	$(TEST_VENV)/bin/ruff check emulator tests
+	$(TEST_VENV)/bin/ruff format --check emulator tests
+	$(TEST_VENV)/bin/mypy --strict emulator
+
+test: lint
+	$(TEST_VENV)/bin/pytest
+
+# Long fuzzing of the API (about 40,000 requests; several minutes).
+fuzz: $(TEST_VENV)/.installed
+	HYPOTHESIS_PROFILE=fuzz $(TEST_VENV)/bin/pytest -k fuzzed tests/test_api_errors.py
+
+clean:
+	rm -rf $(RUN_VENV) $(TEST_VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis *.egg-info build

@@ -1,0 +1,175 @@
+"""Bad input of every kind gets a Plivo-shaped answer: never a 500, never a traceback, never lost state."""
+
+from __future__ import annotations
+
+import json
+import string
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from emulator.http.params import MAX_BODY_BYTES
+from emulator.http.routes import PLIVO_RESOURCES
+from tests.helpers import MAIN, PlivoHTTP, assert_plivo_error
+
+
+def test_malformed_json(api: PlivoHTTP) -> None:
+    api.seed_mpc()
+    for raw in (b"{", b"{'a': 1}", b"\xff\xfe", b"[" * 100_000):
+        response = api.request(
+            "POST",
+            "MultiPartyCall/name_standup/Record/",
+            content=raw,
+            headers={"Content-Type": "application/json"},
+        )
+        assert_plivo_error(response, 400, "JSON parse error")
+
+
+def test_json_that_is_not_an_object(api: PlivoHTTP) -> None:
+    api.seed_mpc()
+    for value in ([1, 2], "text", 3, None, True):
+        response = api.request(
+            "POST",
+            "MultiPartyCall/name_standup/Record/",
+            content=json.dumps(value).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        assert_plivo_error(response, 400, "Expected a JSON object")
+
+
+def test_unusable_content_types(api: PlivoHTTP) -> None:
+    api.seed_mpc()
+    for ctype in ("text/plain", "application/xml", "multipart/form-data; boundary=x"):
+        response = api.request(
+            "POST",
+            "MultiPartyCall/name_standup/Record/",
+            content=b"file_format=mp3",
+            headers={"Content-Type": ctype},
+        )
+        assert_plivo_error(response, 415, "Unsupported media type", "application/json")
+
+
+def test_json_with_charset_and_vendor_types(api: PlivoHTTP) -> None:
+    api.seed_mpc()
+    for ctype in ("application/json; charset=utf-8", "application/vnd.plivo+json"):
+        response = api.request(
+            "POST",
+            "MultiPartyCall/name_standup/Participant/10/Record/",
+            content=b'{"record_track_type": "participant"}',
+            headers={"Content-Type": ctype},
+        )
+        assert response.status_code == 200
+        api.delete("MultiPartyCall/name_standup/Participant/10/Record/", {"record_track_type": "participant"})
+
+
+def test_oversized_body(api: PlivoHTTP) -> None:
+    api.seed_mpc()
+    response = api.request(
+        "POST",
+        "MultiPartyCall/name_standup/Record/",
+        content=b'{"a": "' + b"x" * MAX_BODY_BYTES + b'"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert_plivo_error(response, 413, "larger than")
+
+
+def test_unknown_paths_are_json_404s(api: PlivoHTTP) -> None:
+    for path in (
+        "/v1/Account/",
+        "/v1/Account/MADEVEMULATOR0000001/Call/",
+        "/v1/Account/X/MultiPartyCall/a/b/c/",
+        "/nothing-here",
+        "/__emulator__/nope",
+    ):
+        assert_plivo_error(api.client.get(path, auth=(MAIN.auth_id, MAIN.auth_token)), 404, "not found")
+
+
+def test_wrong_method_on_control_plane(api: PlivoHTTP) -> None:
+    assert_plivo_error(api.client.delete("/__emulator__/health"), 405)
+
+
+# ------------------------------------------------------------------ fuzzing
+
+json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+PARAM_NAMES = [
+    "file_format",
+    "recording_callback_url",
+    "recording_callback_method",
+    "record_track_type",
+    "role",
+    "from",
+    "to",
+    "call_uuid",
+    "mute",
+    "hold",
+    "coach_mode",
+    "status",
+    "limit",
+    "offset",
+    "max_participants",
+    "record",
+    "stay_alone",
+    "ring_timeout",
+    "transcript",
+    "caller_name",
+]
+bodies = st.dictionaries(st.sampled_from(PARAM_NAMES) | st.text(max_size=10), json_values, max_size=6)
+segments = st.sampled_from(
+    ["name_standup", "uuid_x", "name_%2F", "name_%FF", "10", "all", "10,11", "%00", "x" * 300]
+) | st.text(alphabet=string.ascii_letters + string.digits + "%_-.~", min_size=1, max_size=12)
+templates = st.sampled_from(sorted(PLIVO_RESOURCES))
+methods = st.sampled_from(["GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"])
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(method=methods, template=templates, mpc_id=segments, member_id=segments, body=bodies)
+def test_fuzzed_requests_never_break_the_emulator(
+    api: PlivoHTTP, method: str, template: str, mpc_id: str, member_id: str, body: dict
+) -> None:
+    if not api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()["mpcs"]:
+        api.seed_mpc("standup", ("10", "11"))
+    path = template.replace("{mpc_id}", mpc_id).replace("{member_id}", member_id).lstrip("/")
+    kwargs: dict = (
+        {"params": {k: str(v) for k, v in body.items()}}
+        if method == "GET"
+        # json.dumps writes NaN/Infinity, which Python's json.loads accepts: worth sending.
+        else {"content": json.dumps(body).encode(), "headers": {"Content-Type": "application/json"}}
+    )
+    response = api.request(method, path, **kwargs)
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400 and method != "HEAD":
+        assert_plivo_error(response, response.status_code)
+    # The emulator still answers sensibly afterwards.
+    assert api.get("MultiPartyCall/").status_code == 200
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    raw=st.binary(max_size=200),
+    ctype=st.sampled_from(
+        [
+            "application/json",
+            "application/x-www-form-urlencoded",
+            "",
+            "text/plain",
+            "application/json; charset=latin-1",
+        ]
+    ),
+)
+def test_fuzzed_raw_bodies(api: PlivoHTTP, raw: bytes, ctype: str) -> None:
+    if not api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()["mpcs"]:
+        api.seed_mpc("standup", ("10", "11"))
+    headers = {"Content-Type": ctype} if ctype else {}
+    response = api.request(
+        "POST", "MultiPartyCall/name_standup/Participant/10/Record/", content=raw, headers=headers
+    )
+    assert response.status_code in (200, 400, 415), response.text
+    if response.status_code == 200:
+        api.client.post("/__emulator__/reset", params={"auth_id": MAIN.auth_id})
+    else:
+        assert_plivo_error(response, response.status_code)

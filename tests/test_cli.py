@@ -1,0 +1,147 @@
+"""The command line: options, environment variables, start-up and shutdown."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+
+from emulator.cli import build_parser, main, settings_from
+from emulator.config import DEFAULT_ACCOUNT
+from emulator.domain.backend import Credentials
+
+
+def settings(argv: list[str], env: dict[str, str] | None = None):
+    return settings_from(build_parser().parse_args(["serve", *argv]), env or {})
+
+
+def test_defaults() -> None:
+    s = settings([])
+    assert (s.host, s.port, s.server, s.seed, s.public_url) == ("127.0.0.1", 8080, "uvicorn", None, None)
+    assert s.effective_accounts == (DEFAULT_ACCOUNT,)
+
+
+def test_environment_and_flags() -> None:
+    env = {
+        "PLIVO_EMULATOR_HOST": "0.0.0.0",
+        "PLIVO_EMULATOR_PORT": "9000",
+        "PLIVO_EMULATOR_SERVER": "hypercorn",
+        "PLIVO_EMULATOR_SEED": "7",
+        "PLIVO_EMULATOR_PUBLIC_URL": "http://emulator:9000",
+        "PLIVO_EMULATOR_ACCOUNTS": "MAAAAAAAAAAAAAAAAAA1:t1, MAAAAAAAAAAAAAAAAAA2:t2",
+        "PLIVO_AUTH_ID": "SABBBBBBBBBBBBBBBBB1",
+        "PLIVO_AUTH_TOKEN": "sdk-token",
+    }
+    s = settings([], env)
+    assert (s.host, s.port, s.server, s.seed, s.public_url) == (
+        "0.0.0.0",
+        9000,
+        "hypercorn",
+        7,
+        "http://emulator:9000",
+    )
+    assert [c.auth_id for c in s.accounts] == [
+        "SABBBBBBBBBBBBBBBBB1",
+        "MAAAAAAAAAAAAAAAAAA1",
+        "MAAAAAAAAAAAAAAAAAA2",
+    ]
+    flagged = settings(
+        ["--port", "1234", "--server", "uvicorn", "--seed", "9", "--account", "MACCCCCCCCCCCCCCCCC1:x"], env
+    )
+    assert (flagged.port, flagged.server, flagged.seed) == (1234, "uvicorn", 9), (
+        "flags win over the environment"
+    )
+    assert Credentials("MACCCCCCCCCCCCCCCCC1", "x") in flagged.accounts
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "message"),
+    [
+        (["--account", "nocolon"], {}, "AUTH_ID:AUTH_TOKEN"),
+        (["--account", "XX:token"], {}, "'MA' or 'SA' followed by 18"),
+        ([], {"PLIVO_EMULATOR_PORT": "eighty"}, "PLIVO_EMULATOR_PORT='eighty' is not an integer"),
+        ([], {"PLIVO_EMULATOR_SERVER": "gunicorn"}, "choose uvicorn or hypercorn"),
+        ([], {"PLIVO_EMULATOR_ACCOUNTS": "bad"}, "AUTH_ID:AUTH_TOKEN"),
+        (["--port", "70000"], {}, "out of range"),
+        (["--server", "daphne"], {}, "invalid choice"),
+    ],
+)
+def test_bad_configuration_exits_2(
+    argv: list[str], env: dict, message: str, capsys: pytest.CaptureFixture
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["serve", *argv], env)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_help_documents_every_option(capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"], {})
+    out = capsys.readouterr().out
+    for word in (
+        "--host",
+        "--port",
+        "--server",
+        "--account",
+        "--seed",
+        "--public-url",
+        "PLIVO_EMULATOR_ACCOUNTS",
+        "PLIVO_AUTH_ID",
+        DEFAULT_ACCOUNT.auth_id,
+        DEFAULT_ACCOUNT.auth_token,
+    ):
+        assert word in out
+
+
+@pytest.mark.parametrize("server", ["uvicorn", "hypercorn"])
+def test_serve_starts_answers_and_stops_on_sigterm(server: str) -> None:
+    env = {**os.environ, "PLIVO_EMULATOR_SEED": "99"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "emulator", "serve", "--port", "0", "--server", server],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        match = re.search(r"on (http://127\.0\.0\.1:\d+) \((\w+), seed 99\)", first)
+        assert match and match.group(2) == server, first
+        url = match.group(1)
+        banner = first + "".join(proc.stdout.readline() for _ in range(3))
+        assert DEFAULT_ACCOUNT.auth_id in banner and DEFAULT_ACCOUNT.auth_token in banner
+        with urllib.request.urlopen(f"{url}/__emulator__/health", timeout=5) as response:
+            assert json.load(response)["seed"] == 99
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "Traceback" not in (proc.stderr.read() if proc.stderr else "")
+
+
+def test_port_in_use_is_a_clear_error() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "emulator", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
