@@ -8,8 +8,9 @@ import os
 import signal
 import sys
 from collections.abc import Mapping, Sequence
+from typing import cast
 
-from emulator.config import DEFAULT_ACCOUNT, ENV_PREFIX, Settings, accounts_from_environment
+from emulator.config import DEFAULT_ACCOUNT, ENV_PREFIX, ServerName, Settings, accounts_from_environment
 from emulator.domain.backend import Credentials
 from emulator.domain.errors import InvalidParameter
 from emulator.version import __version__
@@ -109,7 +110,7 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Setti
     return Settings(
         host=args.host or env("HOST") or "127.0.0.1",
         port=8080 if port is None else port,
-        server=server,  # type: ignore[arg-type]
+        server=cast(ServerName, server),
         accounts=tuple(dict.fromkeys(accounts)),
         seed=seed,
         public_url=args.public_url or env("PUBLIC_URL"),

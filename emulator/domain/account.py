@@ -48,6 +48,15 @@ class MPCRef:
     by: Literal["name", "uuid"]
     value: str
 
+    @classmethod
+    def parse(cls, segment: str) -> MPCRef | None:
+        """The decoded path segment after ``MultiPartyCall/``; None when it has neither prefix."""
+        if segment.startswith("uuid_") and len(segment) > 5:
+            return cls("uuid", segment[5:])
+        if segment.startswith("name_") and len(segment) > 5:
+            return cls("name", segment[5:])
+        return None
+
 
 @dataclass(frozen=True)
 class MemberSelector:

@@ -43,13 +43,13 @@ class PlivoCall:
         return self.path["mpc_id"]
 
     def mpc_ref(self) -> MPCRef:
-        segment = self.mpc_segment
-        for prefix, by in (("uuid_", "uuid"), ("name_", "name")):
-            if segment.startswith(prefix) and len(segment) > len(prefix):
-                return MPCRef(by, segment[len(prefix) :])  # type: ignore[arg-type]
-        raise NotFound(
-            f"MPC identifier '{segment}' not understood: use name_<friendly_name> or uuid_<mpc_uuid>"
-        )
+        ref = MPCRef.parse(self.mpc_segment)
+        if ref is None:
+            raise NotFound(
+                f"MPC identifier '{self.mpc_segment}' not understood: "
+                "use name_<friendly_name> or uuid_<mpc_uuid>"
+            )
+        return ref
 
     def member_id(self) -> str:
         member = self.path["member_id"]
