@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from starlette.responses import Response
 
@@ -16,12 +18,15 @@ from emulator.http.params import Params
 from emulator.http.recording_routes import recording_request
 from emulator.http.resource import PlivoCall
 from emulator.http.serializers import (
+    Json,
     account_path,
     list_envelope,
     mpc_json,
     mpc_path,
     participant_json,
 )
+
+T = TypeVar("T")
 
 _TIME_FILTER = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$")
 _STATUS_EVENTS = (
@@ -60,10 +65,21 @@ _URL_PARAMS = (
 _FLAGS = ("relay_dtmf_inputs", "create_mpc_with_single_participant", "send_on_preanswer")
 
 
-def _page(params: Params) -> tuple[int, int]:
-    limit = params.integer("limit", 20, minimum=1, maximum=20)
-    offset = params.integer("offset", 0, minimum=0)
-    return limit, offset
+def _page_of(call: PlivoCall, list_path: str, items: Sequence[T], render: Callable[[T], Json]) -> Response:
+    """One page (``limit``/``offset``) of ``items`` in Plivo's list envelope."""
+    limit = call.params.integer("limit", 20, minimum=1, maximum=20)
+    offset = call.params.integer("offset", 0, minimum=0)
+    objects = [render(item) for item in items[offset : offset + limit]]
+    body = list_envelope(
+        call.api_id(),
+        list_path,
+        objects,
+        total=len(items),
+        limit=limit,
+        offset=offset,
+        query=call.request.query_params,
+    )
+    return PlivoJSONResponse(body)
 
 
 def _time_bounds(params: Params, field: str) -> tuple[tuple[str, datetime], ...]:
@@ -108,20 +124,13 @@ def list_mpcs(call: PlivoCall) -> Response:
         end_time=_time_bounds(p, "end_time"),
     )
     p.text("sub_account")  # type-checked only: subaccount hierarchies are not modelled
-    limit, offset = _page(p)
-    found = call.account.list_mpcs(query)
     auth_id = call.account.auth_id
-    objects = [mpc_json(auth_id, mpc, f"uuid_{mpc.mpc_uuid}") for mpc in found[offset : offset + limit]]
-    body = list_envelope(
-        call.api_id(),
+    return _page_of(
+        call,
         f"{account_path(auth_id)}MultiPartyCall/",
-        objects,
-        total=len(found),
-        limit=limit,
-        offset=offset,
-        query=call.request.query_params,
+        call.account.list_mpcs(query),
+        lambda mpc: mpc_json(auth_id, mpc, f"uuid_{mpc.mpc_uuid}"),
     )
-    return PlivoJSONResponse(body)
 
 
 def get_mpc(call: PlivoCall) -> Response:
@@ -255,21 +264,14 @@ def add_participant(call: PlivoCall) -> Response:
 
 
 def list_participants(call: PlivoCall) -> Response:
-    p = call.params
-    limit, offset = _page(p)
-    members = call.account.list_participants(call.mpc_ref(), p.text("call_uuid"))
+    members = call.account.list_participants(call.mpc_ref(), call.params.text("call_uuid"))
     auth_id = call.account.auth_id
-    objects = [participant_json(auth_id, m, call.mpc_segment) for m in members[offset : offset + limit]]
-    body = list_envelope(
-        call.api_id(),
+    return _page_of(
+        call,
         f"{mpc_path(auth_id, call.mpc_segment)}Participant/",
-        objects,
-        total=len(members),
-        limit=limit,
-        offset=offset,
-        query=call.request.query_params,
+        members,
+        lambda member: participant_json(auth_id, member, call.mpc_segment),
     )
-    return PlivoJSONResponse(body)
 
 
 def get_participant(call: PlivoCall) -> Response:
