@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 
 from emulator.config import Settings
-from emulator.delivery.clock import Clock, SystemClock
+from emulator.delivery.clock import EmulatedClock
+from emulator.delivery.engine import CallbackEngine
+from emulator.delivery.journal import Journal
+from emulator.delivery.scenarios import ScenarioError, ScenarioErrors, ScenarioSet, load_scenarios
+from emulator.delivery.sender import HostPolicy, Sender
 from emulator.domain.backend import Backend
 from emulator.http.control import control_routes
 from emulator.http.errors import http_exception_handler, unexpected_error_handler
@@ -17,26 +23,57 @@ from emulator.http.paths import PlivoPathMiddleware
 from emulator.http.routes import plivo_routes
 
 
+def _check_seed_accounts(scenarios: ScenarioSet, backend: Backend) -> None:
+    known = {a.auth_id for a in backend.accounts}
+    errors = [
+        ScenarioError(scenario.source, seed.line, "seed.account", f"account {seed.account} is not configured")
+        for scenario in scenarios
+        for seed in scenario.seeds
+        if seed.account is not None and seed.account not in known
+    ]
+    if errors:
+        raise ScenarioErrors(errors)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
-    backend: Backend | None = None,
-    clock: Clock | None = None,
+    clock: EmulatedClock | None = None,
+    scenarios: ScenarioSet | None = None,
 ) -> Starlette:
-    """The emulator as an ASGI app; ``app.state.backend`` is its whole state."""
+    """The emulator as an ASGI app: ``app.state.backend`` is its state, ``app.state.engine`` its callbacks.
+
+    Raises :class:`ScenarioErrors` when a scenario file is invalid.
+    """
     settings = settings or Settings()
-    if backend is None:
-        seed = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
-        backend = Backend(
-            credentials=settings.effective_accounts,
-            seed=seed,
-            clock=(clock or SystemClock()).now,
-        )
+    clock = clock or EmulatedClock(settings.clock, speed=settings.speed, start=settings.clock_start)
+    seed = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
+    backend = Backend(credentials=settings.effective_accounts, seed=seed, clock=clock.now)
+    scenarios = scenarios or load_scenarios(settings.scenario_paths)
+    _check_seed_accounts(scenarios, backend)
+    engine = CallbackEngine(
+        backend,
+        clock,
+        scenarios,
+        journal=Journal(settings.journal_size),
+        sender=Sender(HostPolicy(settings.callback_hosts)),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await engine.start()
+        try:
+            yield
+        finally:
+            await engine.stop()
+
     app = Starlette(
         routes=[*plivo_routes(), *control_routes()],
         middleware=[Middleware(PlivoPathMiddleware)],
         exception_handlers={HTTPException: http_exception_handler, Exception: unexpected_error_handler},
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.backend = backend
+    app.state.engine = engine
     return app

@@ -8,19 +8,29 @@ import os
 import signal
 import sys
 from collections.abc import Mapping, Sequence
-from typing import cast
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from emulator.config import DEFAULT_ACCOUNT, ENV_PREFIX, ServerName, Settings, accounts_from_environment
+from emulator.delivery.clock import ClockMode
+from emulator.delivery.scenarios import ScenarioErrors, load_paths
 from emulator.domain.backend import Credentials
 from emulator.domain.errors import InvalidParameter
 from emulator.version import __version__
 
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
 EPILOG = f"""\
 Every option may also be set in the environment (the flag wins):
   {ENV_PREFIX}HOST, {ENV_PREFIX}PORT, {ENV_PREFIX}SERVER, {ENV_PREFIX}SEED,
-  {ENV_PREFIX}PUBLIC_URL, {ENV_PREFIX}LOG_LEVEL, and {ENV_PREFIX}ACCOUNTS
-  (ID:TOKEN pairs separated by commas). PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN, the
-  variables the Plivo SDKs read, also define an account.
+  {ENV_PREFIX}PUBLIC_URL, {ENV_PREFIX}LOG_LEVEL, {ENV_PREFIX}CLOCK,
+  {ENV_PREFIX}SPEED, {ENV_PREFIX}CLOCK_START, {ENV_PREFIX}JOURNAL_SIZE;
+  lists separated by commas: {ENV_PREFIX}ACCOUNTS (ID:TOKEN pairs),
+  {ENV_PREFIX}SCENARIOS (paths), {ENV_PREFIX}CALLBACK_HOSTS (patterns).
+  PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN, the variables the Plivo SDKs read, also
+  define an account.
 
 With no account configured, the emulator accepts the development account
   auth_id {DEFAULT_ACCOUNT.auth_id}, auth_token {DEFAULT_ACCOUNT.auth_token}
@@ -39,6 +49,30 @@ def _env_int(environ: Mapping[str, str], name: str) -> int | None:
         return int(value)
     except ValueError:
         raise UsageError(f"{ENV_PREFIX}{name}={value!r} is not an integer") from None
+
+
+def _env_float(environ: Mapping[str, str], name: str) -> float | None:
+    value = environ.get(ENV_PREFIX + name)
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise UsageError(f"{ENV_PREFIX}{name}={value!r} is not a number") from None
+
+
+def _env_list(environ: Mapping[str, str], name: str) -> list[str]:
+    return [part.strip() for part in environ.get(ENV_PREFIX + name, "").split(",") if part.strip()]
+
+
+def _parse_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"clock start {text!r} is not an ISO-8601 time such as 2026-01-01T09:00:00Z"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _credentials(text: str) -> Credentials:
@@ -88,6 +122,43 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("critical", "error", "warning", "info", "debug"),
         help="log verbosity (default info)",
     )
+    serve.add_argument(
+        "--clock",
+        choices=("real", "manual"),
+        help="real: time passes (see --speed); manual: time moves only on POST /__emulator__/clock/advance",
+    )
+    serve.add_argument("--speed", type=float, help="with --clock real: how many times faster than real time")
+    serve.add_argument(
+        "--clock-start",
+        metavar="ISO-8601",
+        help="emulated time at start-up (default: now), e.g. 2026-01-01T09:00:00Z",
+    )
+    serve.add_argument(
+        "--scenarios",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a YAML scenario file or a directory of them, loaded after the shipped ones (repeatable)",
+    )
+    serve.add_argument(
+        "--journal-size", type=int, help="callbacks kept in the delivery journal (default 10000)"
+    )
+    serve.add_argument(
+        "--callback-host",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="also deliver callbacks to hosts matching this glob (repeatable; '*' allows any host); "
+        "loopback, private addresses, single-label names and *.test/.local/.internal/.localhost "
+        "are always allowed",
+    )
+    validate_command = commands.add_parser(
+        "validate",
+        help="check scenario files without serving",
+        description="Check YAML scenario files (or directories of them); every problem is reported as "
+        "file:line: where: what, and the exit status is 2 if there is any.",
+    )
+    validate_command.add_argument("paths", nargs="+", metavar="PATH")
     return parser
 
 
@@ -107,6 +178,18 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Setti
     seed = args.seed if args.seed is not None else _env_int(environ, "SEED")
     if port is not None and not 0 <= port <= 65535:
         raise UsageError(f"port {port} is out of range")
+    clock = args.clock or env("CLOCK") or "real"
+    if clock not in ("real", "manual"):
+        raise UsageError(f"{ENV_PREFIX}CLOCK={clock!r}: choose real or manual")
+    speed = args.speed if args.speed is not None else _env_float(environ, "SPEED")
+    if speed is not None and not 0 < speed <= 100_000:
+        raise UsageError(f"speed {speed} must be above 0 and at most 100000")
+    journal_size = args.journal_size if args.journal_size is not None else _env_int(environ, "JOURNAL_SIZE")
+    if journal_size is not None and journal_size < 1:
+        raise UsageError(f"journal size {journal_size} must be at least 1")
+    clock_start = args.clock_start or env("CLOCK_START")
+    scenario_paths = [*_env_list(environ, "SCENARIOS"), *args.scenarios]
+    callback_hosts = [*_env_list(environ, "CALLBACK_HOSTS"), *args.callback_host]
     return Settings(
         host=args.host or env("HOST") or "127.0.0.1",
         port=8080 if port is None else port,
@@ -115,14 +198,24 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Setti
         seed=seed,
         public_url=args.public_url or env("PUBLIC_URL"),
         log_level=(args.log_level or env("LOG_LEVEL") or "info").lower(),
+        clock=cast(ClockMode, clock),
+        speed=1.0 if speed is None else speed,
+        clock_start=_parse_time(clock_start) if clock_start else None,
+        scenario_paths=tuple(Path(p) for p in scenario_paths),
+        journal_size=10_000 if journal_size is None else journal_size,
+        callback_hosts=tuple(callback_hosts),
     )
 
 
-def banner(settings: Settings, url: str, seed: int) -> str:
+def banner(settings: Settings, url: str, app: Starlette) -> str:
+    scenarios = app.state.engine.scenarios
+    clock = "manual clock" if settings.clock == "manual" else f"real clock x{settings.speed:g}"
+    seed = app.state.backend.seed
     lines = [
-        f"plivo-mpc-emulator {__version__} on {url} ({settings.server}, seed {seed})",
+        f"plivo-mpc-emulator {__version__} on {url} ({settings.server}, seed {seed}, {clock})",
         f"  Plivo API:     {url}/v1/Account/<auth_id>/MultiPartyCall/",
         f"  control plane: {url}/__emulator__/health",
+        f"  scenarios:     {', '.join(s.name for s in scenarios)} (default: {scenarios.default.name})",
     ]
     for creds in settings.effective_accounts:
         if creds == DEFAULT_ACCOUNT:
@@ -144,6 +237,12 @@ def serve(settings: Settings) -> int:
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     try:
+        app = create_app(settings)
+    except ScenarioErrors as exc:
+        for error in exc.errors:
+            print(f"plivo-mpc-emulator: {error}", file=sys.stderr)
+        return 2
+    try:
         sock = bind_socket(settings.host, settings.port)
     except OSError as exc:
         print(
@@ -151,9 +250,8 @@ def serve(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 1
-    app = create_app(settings)
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    print(banner(settings, f"http://{host}:{sock.getsockname()[1]}", app.state.backend.seed), flush=True)
+    print(banner(settings, f"http://{host}:{sock.getsockname()[1]}", app), flush=True)
     # A stop request is a normal end (exit status 0, as `docker stop` expects). Uvicorn
     # re-raises the signal after its graceful shutdown, which lands here.
     signal.signal(signal.SIGTERM, _exit_cleanly)
@@ -166,12 +264,27 @@ def serve(settings: Settings) -> int:
     return 0
 
 
+def validate(paths: Sequence[str]) -> int:
+    """Check scenario files; every problem on its own line, exit status 2 if there is any."""
+    try:
+        loaded = load_paths(Path(p) for p in paths)
+    except ScenarioErrors as exc:
+        for error in exc.errors:
+            print(error, file=sys.stderr)
+        return 2
+    for scenario in loaded:
+        print(f"ok: {scenario.source}: scenario '{scenario.name}'")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "serve")
     args = parser.parse_args(argv)
+    if args.command == "validate":
+        return validate(args.paths)
     try:
         settings = settings_from(args, os.environ if environ is None else environ)
     except UsageError as exc:

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Literal
 
+from emulator.delivery.clock import ClockMode
 from emulator.domain.backend import Credentials
 
 ServerName = Literal["uvicorn", "hypercorn"]
@@ -33,6 +36,17 @@ class Settings:
     # Base of recording_url and RecordingResourceURL; default: the address each client used.
     public_url: str | None = None
     log_level: str = "info"
+    # Time: real (optionally `speed` times faster) or manual (moves only when told).
+    clock: ClockMode = "real"
+    speed: float = 1.0
+    # Where emulated time starts; default: the wall-clock time at start-up.
+    clock_start: datetime | None = None
+    # Directories or files of YAML scenarios, loaded after the shipped ones.
+    scenario_paths: tuple[Path, ...] = ()
+    # How many callbacks the delivery journal keeps (the newest).
+    journal_size: int = 10_000
+    # Extra callback hosts (glob patterns) beyond the local ones; "*" allows any host.
+    callback_hosts: tuple[str, ...] = ()
 
     @property
     def effective_accounts(self) -> tuple[Credentials, ...]:

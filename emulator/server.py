@@ -15,6 +15,7 @@ import signal
 import socket
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from types import TracebackType
@@ -46,7 +47,7 @@ def _uvicorn(
         app,
         log_level=settings.log_level,
         access_log=settings.log_level == "debug",
-        lifespan="off",
+        lifespan="on",
         timeout_graceful_shutdown=2,
     )
     server = uvicorn.Server(config)
@@ -156,6 +157,13 @@ class ThreadedServer:
             if time.monotonic() > deadline or (self._thread is not None and not self._thread.is_alive()):
                 raise RuntimeError(f"emulator ({self.settings.server}) did not become ready on {self.url}")
             time.sleep(0.02)
+
+    def reset(self, auth_id: str | None = None) -> None:
+        """Reset through the server's own event loop (the backend is not for other threads to mutate)."""
+        query = f"?auth_id={urllib.parse.quote(auth_id)}" if auth_id else ""
+        request = urllib.request.Request(f"{self.url}/__emulator__/reset{query}", method="POST")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
 
     def stop(self) -> None:
         if self._stop is not None:

@@ -44,5 +44,5 @@ def live_server(request: pytest.FixtureRequest) -> Iterator[ThreadedServer]:
 @pytest.fixture
 def server(live_server: ThreadedServer) -> ThreadedServer:
     """A real HTTP server (uvicorn, then hypercorn), reset before each test."""
-    live_server.backend.reset()
+    live_server.reset()
     return live_server

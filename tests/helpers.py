@@ -9,6 +9,7 @@ from typing import Any
 import httpx2 as httpx
 
 from emulator.config import DEFAULT_ACCOUNT
+from emulator.delivery.clock import EmulatedClock
 from emulator.domain.backend import Credentials
 
 MAIN = DEFAULT_ACCOUNT
@@ -18,15 +19,14 @@ ACCOUNTS = (MAIN, OTHER, SUB)
 SEED = 4242
 
 
-class FakeClock:
-    def __init__(self, start: datetime = datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC)) -> None:
-        self.current = start
+class FakeClock(EmulatedClock):
+    """A manual clock the test moves by hand (no scheduled job fires: that is the scheduler's job)."""
 
-    def now(self) -> datetime:
-        return self.current
+    def __init__(self, start: datetime = datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC)) -> None:
+        super().__init__("manual", start=start)
 
     def advance(self, seconds: float) -> None:
-        self.current += timedelta(seconds=seconds)
+        self.move_to(self.now() + timedelta(seconds=seconds))
 
 
 @dataclass

@@ -114,10 +114,10 @@ def test_serve_starts_answers_and_stops_on_sigterm(server: str) -> None:
     try:
         assert proc.stdout is not None
         first = proc.stdout.readline()
-        match = re.search(r"on (http://127\.0\.0\.1:\d+) \((\w+), seed 99\)", first)
+        match = re.search(r"on (http://127\.0\.0\.1:\d+) \((\w+), seed 99, real clock x1\)", first)
         assert match and match.group(2) == server, first
         url = match.group(1)
-        banner = first + "".join(proc.stdout.readline() for _ in range(3))
+        banner = first + "".join(proc.stdout.readline() for _ in range(4))
         assert DEFAULT_ACCOUNT.auth_id in banner and DEFAULT_ACCOUNT.auth_token in banner
         with urllib.request.urlopen(f"{url}/__emulator__/health", timeout=5) as response:
             assert json.load(response)["seed"] == 99

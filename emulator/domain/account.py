@@ -27,6 +27,7 @@ from emulator.domain.participant import Participant, ParticipantSpec
 from emulator.domain.recording import Recording, RecordingRequest
 from emulator.domain.values import (
     HANGUP_API_TRIGGERED,
+    MAX_DURATION_REACHED,
     NO_ACTIVE_PARTICIPANTS,
     STAY_ALONE_NOT_PERMITTED,
     ExitCause,
@@ -352,14 +353,24 @@ class Account:
         self.emit([rec.transition(action, now) for rec in targets])
         return targets
 
-    def fail_recording(self, recording_id: str, reason: str) -> Recording:
-        """A provider-side fault ends a live recording as failed (used by scenarios)."""
+    def act_on_recording(
+        self, recording_id: str, action: RecordingAction | Literal["fail"], reason: str | None = None
+    ) -> Recording:
+        """Pause, resume, stop or fail one recording by id: what scenarios do on their timeline."""
         recording = self.recordings.get(recording_id)
         if recording is None:
             raise NotFound(f"recording '{recording_id}' not found")
-        event = recording.transition("fail", self.clock(), reason=reason)
+        event = recording.transition(action, self.clock(), reason=reason)
         self.emit([event])
         return recording
+
+    def expire_mpc(self, mpc_uuid: str) -> MPC:
+        """The MPC reached its max_duration: it ends, and so does everything in it."""
+        mpc = self._find_live(MPCRef("uuid", mpc_uuid), "expire")
+        events: list[DomainEvent] = []
+        self._end(mpc, MAX_DURATION_REACHED, self.clock(), events)
+        self.emit(events)
+        return mpc
 
     # ----------------------------------------------------------------- helpers
 
@@ -419,7 +430,9 @@ class Account:
     def _new_mpc(
         self, name: str, template: ParticipantSpec | None, now: datetime, events: list[DomainEvent]
     ) -> MPC:
-        mpc = MPC(mpc_uuid=self.ids.random_uuid(), friendly_name=name, creation_time=now)
+        mpc = MPC(
+            mpc_uuid=self.ids.random_uuid(), friendly_name=name, creation_time=now, auth_id=self.auth_id
+        )
         if template is not None:
             mpc.max_participants = template.max_participants
             mpc.max_duration = template.max_duration
@@ -524,6 +537,7 @@ class Account:
             options=request.options,
             url_origin=request.url_origin,
             start_time=now,
+            scenario=request.scenario,
         )
         if participant is None:
             mpc.recordings.append(recording)

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 AUTH_ID_PATTERN = re.compile(r"^(MA|SA)[A-Za-z0-9]{18}$")
 
 Listener = Callable[[DomainEvent], None]
+ResetHook = Callable[[Account], None]
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Backend:
         self.seed = seed
         self.clock = clock
         self._listeners: list[Listener] = []
+        self._reset_hooks: list[ResetHook] = []
         self._accounts: dict[str, Account] = {}
         # Ids for answers that belong to no account (401s, unknown routes).
         self._anonymous_ids = IdFactory(seed, "")
@@ -106,6 +108,8 @@ class Backend:
         targets = [self.account(auth_id)] if auth_id is not None else list(self._accounts.values())
         for account in targets:
             account.reset()
+            for hook in self._reset_hooks:
+                hook(account)
         if auth_id is None:
             self._anonymous_ids.reseed()
         return [a.auth_id for a in targets]
@@ -114,6 +118,10 @@ class Backend:
 
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
+
+    def on_reset(self, hook: ResetHook) -> None:
+        """Run ``hook`` after each account is reset (to drop its callbacks, re-seed its MPCs)."""
+        self._reset_hooks.append(hook)
 
     def _dispatch(self, events: Sequence[DomainEvent]) -> None:
         for event in events:

@@ -15,6 +15,7 @@ class MPC:
     mpc_uuid: str
     friendly_name: str
     creation_time: datetime
+    auth_id: str
     max_participants: int = 10
     max_duration: int = 14400
     record_min_member_count: int = 1

@@ -56,6 +56,8 @@ class RecordingRequest:
 
     options: RecordingOptions
     url_origin: str
+    # A scenario named by the request (X-Emulator-Scenario); the delivery layer resolves it.
+    scenario: str | None = None
 
 
 @dataclass(eq=False)
@@ -70,6 +72,7 @@ class Recording:
     # Scheme and host that recording URLs are built on (the emulator's public address).
     url_origin: str
     start_time: datetime
+    scenario: str | None = None
     state: RecordingState = RecordingState.RECORDING
     end_time: datetime | None = None
     failure_reason: str | None = None
@@ -88,6 +91,16 @@ class Recording:
     def file_format(self) -> FileFormat:
         return self.options.file_format
 
+    @property
+    def resource_url(self) -> str:
+        """The Recording resource: ``{origin}/v1/Account/{auth_id}/Recording/{recording_id}/``."""
+        return f"{self.url_origin}/v1/Account/{self.auth_id}/Recording/{self.recording_id}/"
+
+    @property
+    def media_url(self) -> str:
+        """The audio: ``{origin}/v1/Account/{auth_id}/Recording/{recording_id}.{mp3|wav}``."""
+        return f"{self.url_origin}/v1/Account/{self.auth_id}/Recording/{self.recording_id}.{self.file_format}"
+
     def describe(self) -> str:
         """How error messages name this recording."""
         if self.member_id is None:
@@ -102,8 +115,11 @@ class Recording:
     def initiated(self) -> RecordingEvent:
         return self._event(RecordingEventKind.INITIATED, self.start_time)
 
+    def can(self, action: str) -> bool:
+        return self.state in _TRANSITIONS[action][0]
+
     def ensure_can(self, action: str) -> None:
-        if self.state not in _TRANSITIONS[action][0]:
+        if not self.can(action):
             raise InvalidState(f"cannot {action} {self.describe()}: it is {self.state.value}")
 
     def transition(self, action: str, now: datetime, *, reason: str | None = None) -> RecordingEvent:

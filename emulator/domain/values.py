@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+
+
+def plivo_time(moment: datetime | None) -> str | None:
+    """``2020-12-24 09:20:03+00:00``: Plivo's timestamp format, whole seconds, UTC."""
+    if moment is None:
+        return None
+    return moment.strftime("%Y-%m-%d %H:%M:%S+00:00")
 
 
 class FileFormat(StrEnum):

@@ -13,16 +13,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from emulator import __version__
+from emulator.delivery.engine import CallbackEngine
+from emulator.delivery.journal import JournalQuery
 from emulator.domain.account import Account
 from emulator.domain.backend import Backend, Credentials
 from emulator.domain.errors import DomainError, InvalidParameter
 from emulator.domain.participant import ParticipantSpec
 from emulator.domain.recording import Recording
-from emulator.domain.values import Role
+from emulator.domain.values import Role, plivo_time
 from emulator.http.errors import HTTPProblem, PlivoJSONResponse, error_response, status_for
 from emulator.http.params import BodyError, Params, read_body
-from emulator.http.serializers import Json, mpc_json, participant_json, plivo_time, recording_url
+from emulator.http.serializers import Json, mpc_json, participant_json
+from emulator.version import __version__
 
 PREFIX = "/__emulator__"
 
@@ -54,11 +56,93 @@ def _guarded(handler: Endpoint) -> Endpoint:
     return endpoint
 
 
+def _engine(request: Request) -> CallbackEngine:
+    engine: CallbackEngine = request.app.state.engine
+    return engine
+
+
 async def health(request: Request) -> Response:
-    backend = _backend(request)
+    backend, engine = _backend(request), _engine(request)
     return PlivoJSONResponse(
-        {"status": "ok", "version": __version__, "accounts": len(backend.accounts), "seed": backend.seed}
+        {
+            "status": "ok",
+            "version": __version__,
+            "accounts": len(backend.accounts),
+            "seed": backend.seed,
+            "clock": engine.clock.mode,
+            "scenarios": len(engine.scenarios.by_name),
+        }
     )
+
+
+def _clock_state(engine: CallbackEngine) -> Json:
+    clock = engine.clock
+    return {
+        "mode": clock.mode,
+        "speed": clock.speed,
+        "now": clock.now().isoformat(),
+        "pending": engine.scheduler.pending,
+    }
+
+
+async def clock(request: Request) -> Response:
+    return PlivoJSONResponse(_clock_state(_engine(request)))
+
+
+MAX_ADVANCE = 10 * 365 * 24 * 3600
+
+
+async def advance_clock(request: Request) -> Response:
+    """Move a manual clock; answers once everything due on the way has been delivered or given up."""
+    engine = _engine(request)
+    seconds = (await _body(request)).raw("seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= MAX_ADVANCE:
+        raise InvalidParameter("seconds", f"seconds must be a number from 0 to {MAX_ADVANCE}")
+    if not engine.clock.manual:
+        raise HTTPProblem(409, "the clock is real: start the emulator with --clock manual to advance it")
+    journal = engine.journal
+    before = {e.callback.callback_id: len(e.attempts) for e in journal.query(JournalQuery())}
+    await engine.scheduler.advance(float(seconds))
+    touched = [
+        e.to_json()
+        for e in journal.query(JournalQuery())
+        if len(e.attempts) > before.get(e.callback.callback_id, 0)
+    ]
+    return PlivoJSONResponse({**_clock_state(engine), "advanced": seconds, "callbacks": touched})
+
+
+_STATES = ("pending", "delivered", "failed")
+
+
+async def callbacks(request: Request) -> Response:
+    """The delivery journal, filtered; ``wait`` + ``min_count`` long-poll for callbacks to come."""
+    q = Params(dict(request.query_params))
+    state = q.text("state")
+    if state is not None and state not in _STATES:
+        raise InvalidParameter("state", f"invalid state '{state}': allowed values are {', '.join(_STATES)}")
+    query = JournalQuery(
+        auth_id=q.text("auth_id"),
+        recording_id=q.text("recording_id"),
+        mpc_uuid=q.text("mpc_uuid"),
+        event=q.text("event"),
+        state=state,  # type: ignore[arg-type]
+    )
+    journal = _engine(request).journal
+    wait = q.number("wait", 0.0, minimum=0, maximum=300)
+    min_count = q.integer("min_count", 1, minimum=0, maximum=1_000_000)
+    if wait > 0:
+        found, satisfied = await journal.wait(query, min_count, wait)
+    else:
+        found = journal.query(query)
+        satisfied = len(found) >= min_count
+    return PlivoJSONResponse(
+        {"callbacks": [e.to_json() for e in found], "count": len(found), "satisfied": satisfied}
+    )
+
+
+async def scenarios(request: Request) -> Response:
+    loaded = _engine(request).scenarios
+    return PlivoJSONResponse({"default": loaded.default.name, "scenarios": [s.summary() for s in loaded]})
 
 
 async def list_accounts(request: Request) -> Response:
@@ -69,7 +153,11 @@ async def list_accounts(request: Request) -> Response:
 async def create_account(request: Request) -> Response:
     p = await _body(request)
     creds = Credentials(p.required_text("auth_id"), p.required_text("auth_token"))
-    account = _backend(request).add_account(creds)
+    backend = _backend(request)
+    new = creds.auth_id not in {a.auth_id for a in backend.accounts}
+    account = backend.add_account(creds)
+    if new:
+        _engine(request).seed(account)
     return PlivoJSONResponse({"auth_id": account.auth_id}, status_code=201)
 
 
@@ -152,7 +240,7 @@ def recording_state(recording: Recording, account: Account) -> Json:
         "file_format": recording.file_format.value,
         "recording_callback_url": recording.options.callback_url,
         "recording_callback_method": recording.options.callback_method.value,
-        "recording_url": recording_url(recording),
+        "recording_url": recording.media_url,
         "start_time": plivo_time(recording.start_time),
         "end_time": plivo_time(recording.end_time),
         "duration_seconds": round(recording.duration(account.clock()).total_seconds(), 3),
@@ -197,4 +285,8 @@ def control_routes() -> list[BaseRoute]:
         Route(f"{PREFIX}/accounts/{{auth_id}}/mpcs", _guarded(create_mpc), methods=["POST"]),
         Route(f"{PREFIX}/reset", _guarded(reset), methods=["POST"]),
         Route(f"{PREFIX}/state", _guarded(state), methods=["GET"]),
+        Route(f"{PREFIX}/clock", _guarded(clock), methods=["GET"]),
+        Route(f"{PREFIX}/clock/advance", _guarded(advance_clock), methods=["POST"]),
+        Route(f"{PREFIX}/callbacks", _guarded(callbacks), methods=["GET"]),
+        Route(f"{PREFIX}/scenarios", _guarded(scenarios), methods=["GET"]),
     ]

@@ -156,6 +156,21 @@ class Params:
             raise InvalidParameter(name, f"invalid {name} {value}: must be {bound}")
         return value
 
+    def number(self, name: str, default: float, *, minimum: float, maximum: float) -> float:
+        value = self._data.get(name)
+        if value is None:
+            return default
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                raise InvalidParameter(name, f"invalid {name} {_show(value)}: must be a number") from None
+        if isinstance(value, bool) or not isinstance(value, int | float) or not minimum <= value <= maximum:
+            raise InvalidParameter(
+                name, f"invalid {name} {_show(value)}: must be a number from {minimum:g} to {maximum:g}"
+            )
+        return float(value)
+
     def url(self, name: str) -> str | None:
         """An http(s) URL with a host; an empty string counts as absent."""
         value = self.text(name)

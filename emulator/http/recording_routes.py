@@ -9,7 +9,6 @@ from emulator.domain.recording import Recording, RecordingOptions, RecordingRequ
 from emulator.domain.values import CallbackMethod, FileFormat, TrackSelector
 from emulator.http.errors import PlivoJSONResponse
 from emulator.http.resource import Handler, PlivoCall
-from emulator.http.serializers import recording_url
 
 
 def recording_request(
@@ -27,7 +26,7 @@ def recording_request(
     )
     p.url("transcription_url")
     p.boolean("transcript", False)
-    return RecordingRequest(options, call.url_origin())
+    return RecordingRequest(options, call.url_origin(), call.scenario())
 
 
 def _track_selector(call: PlivoCall) -> TrackSelector:
@@ -40,7 +39,7 @@ def _started(call: PlivoCall, recording: Recording, status: int) -> Response:
         "api_id": call.api_id(),
         "message": f"MPC: {recording.mpc_name} record started",
         "recording_id": recording.recording_id,
-        "recording_url": recording_url(recording),
+        "recording_url": recording.media_url,
     }
     return PlivoJSONResponse(body, status_code=status)
 

@@ -15,13 +15,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from emulator.delivery.engine import CallbackEngine
 from emulator.domain.account import Account, MemberSelector, MPCRef
 from emulator.domain.backend import Backend
-from emulator.domain.errors import DomainError, NotFound
+from emulator.domain.errors import DomainError, InvalidParameter, NotFound
 from emulator.http.auth import authenticate
 from emulator.http.errors import HTTPProblem, error_response, status_for
 from emulator.http.params import BodyError, Params, read_body
 from emulator.http.paths import decode_segment
+
+# Names the scenario for the recordings a request starts (start-record, add-participant with record=true).
+SCENARIO_HEADER = "X-Emulator-Scenario"
 
 
 @dataclass
@@ -59,6 +63,19 @@ class PlivoCall:
 
     def members(self) -> MemberSelector:
         return MemberSelector.parse(self.path["member_id"])
+
+    def scenario(self) -> str | None:
+        """The scenario a request names with ``X-Emulator-Scenario`` (checked to exist)."""
+        name = self.request.headers.get(SCENARIO_HEADER)
+        if name is None or not name.strip():
+            return None
+        engine: CallbackEngine = self.request.app.state.engine
+        if engine.scenarios.get(name.strip()) is None:
+            known = ", ".join(s.name for s in engine.scenarios)
+            raise InvalidParameter(
+                SCENARIO_HEADER, f"unknown scenario '{name}' in {SCENARIO_HEADER}; loaded: {known}"
+            )
+        return name.strip()
 
     def url_origin(self) -> str:
         """Where recording URLs point: the configured public URL, else the address the client used."""

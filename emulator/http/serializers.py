@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from emulator.domain.billing import mpc_bill, participant_bill
 from emulator.domain.mpc import MPC
 from emulator.domain.participant import Participant
-from emulator.domain.recording import Recording
+from emulator.domain.values import plivo_time
 
 Json = dict[str, Any]
-
-
-def plivo_time(moment: datetime | None) -> str | None:
-    """``2020-12-24 09:20:03+00:00``: Plivo's timestamp format, whole seconds."""
-    if moment is None:
-        return None
-    return moment.strftime("%Y-%m-%d %H:%M:%S+00:00")
 
 
 def account_path(auth_id: str) -> str:
@@ -28,16 +20,6 @@ def account_path(auth_id: str) -> str:
 
 def mpc_path(auth_id: str, mpc_segment: str) -> str:
     return f"{account_path(auth_id)}MultiPartyCall/{mpc_segment}/"
-
-
-def recording_url(recording: Recording) -> str:
-    """The media URL: ``{origin}/v1/Account/{auth_id}/Recording/{recording_id}.{mp3|wav}``."""
-    name = f"{recording.recording_id}.{recording.file_format}"
-    return f"{recording.url_origin}{account_path(recording.auth_id)}Recording/{name}"
-
-
-def recording_resource_url(recording: Recording) -> str:
-    return f"{recording.url_origin}{account_path(recording.auth_id)}Recording/{recording.recording_id}/"
 
 
 def mpc_json(auth_id: str, mpc: MPC, mpc_segment: str) -> Json:

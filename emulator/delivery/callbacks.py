@@ -1,0 +1,59 @@
+"""What Plivo sends for a recording event: the documented parameters, all strings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from emulator.domain.events import RecordingEvent, RecordingEventKind
+from emulator.domain.values import CallbackMethod, plivo_time
+
+# Sent for values that exist only once a recording has ended (Plivo documents none).
+NOT_YET = "-1"
+
+
+@dataclass(frozen=True)
+class Callback:
+    """One recording callback as due: where, how, and exactly which parameters."""
+
+    callback_id: str
+    auth_id: str
+    recording_id: str
+    mpc_uuid: str
+    member_id: str | None
+    event_name: str
+    sequence: int
+    url: str
+    method: CallbackMethod
+    params: dict[str, str]
+    due: datetime
+    scenario: str
+    terminal: bool
+    duplicate_of: str | None = None
+
+
+def recording_params(event: RecordingEvent, emitted_at: datetime) -> dict[str, str]:
+    """The parameters of a recording callback, snapshotted when the event happened.
+
+    MPC recordings carry MPCName and MPCUUID; participant recordings add MemberID
+    (and keep the MPC keys, which Plivo very likely sends too).
+    """
+    recording = event.recording
+    ended = event.kind in (RecordingEventKind.COMPLETED, RecordingEventKind.FAILED)
+    params = {
+        "EventName": event.event_name,
+        "EventTimestamp": plivo_time(emitted_at) or "",
+        "MPCName": recording.mpc_name,
+        "MPCUUID": recording.mpc_uuid,
+        "RecordingDuration": str(round(recording.duration(event.at).total_seconds())) if ended else NOT_YET,
+        "RecordingEndTime": (plivo_time(recording.end_time) or NOT_YET) if ended else NOT_YET,
+        "RecordingFormat": recording.file_format.value,
+        "RecordingResourceURL": recording.resource_url,
+        "RecordingStartTime": plivo_time(recording.start_time) or "",
+        "RecordingURL": recording.media_url,
+        "RecordingUUID": recording.recording_id,
+        "SequenceNumber": str(event.sequence),
+    }
+    if recording.member_id is not None:
+        params["MemberID"] = recording.member_id
+    return params

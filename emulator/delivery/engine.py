@@ -1,0 +1,346 @@
+"""The callback engine: domain events in, signed recording callbacks out.
+
+For each recording event the engine picks the recording's scenario, snapshots
+the callback's parameters, and queues it on the recording's *lane*. A lane
+sends its callbacks one at a time, in SequenceNumber order, each when its due
+time comes; a failed attempt is retried on the scenario's backoff and holds the
+lane until it is delivered or given up, so a receiver never sees event 3 before
+event 2 (unless a scenario asks for exactly that). Lanes of different
+recordings run concurrently.
+
+The engine also keeps the timers the domain cannot: a scenario's own recording
+actions (pause, resume, stop or fail after N seconds) and each MPC's
+max_duration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import logging
+import random
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from emulator.delivery.callbacks import Callback, recording_params
+from emulator.delivery.clock import EmulatedClock
+from emulator.delivery.journal import Attempt, Journal, JournalEntry
+from emulator.delivery.scenarios import ActionName, Scenario, ScenarioSet, SeedMPC
+from emulator.delivery.scheduler import Job, Scheduler
+from emulator.delivery.sender import Sender
+from emulator.delivery.signature import signature_headers
+from emulator.domain.account import Account
+from emulator.domain.backend import Backend
+from emulator.domain.errors import DomainError
+from emulator.domain.events import (
+    DomainEvent,
+    MPCEvent,
+    MPCEventKind,
+    RecordingEvent,
+    RecordingEventKind,
+)
+from emulator.domain.participant import ParticipantSpec
+from emulator.domain.recording import Recording
+
+log = logging.getLogger(__name__)
+
+TERMINAL = (RecordingEventKind.COMPLETED, RecordingEventKind.FAILED)
+
+
+def _stable_int(*parts: object) -> int:
+    digest = hashlib.sha256(":".join(str(p) for p in parts).encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+@dataclass(eq=False)
+class _Queued:
+    entry: JournalEntry
+    scenario: Scenario
+    ready: bool = False
+    held: bool = False  # an out-of-order fault: waits for the callback after it
+
+
+@dataclass(eq=False)
+class Lane:
+    """The callbacks of one recording, delivered strictly one after another."""
+
+    engine: CallbackEngine
+    key: str
+    queue: deque[_Queued] = field(default_factory=deque)
+    busy: bool = False
+    finished: bool = False  # the recording's last event is queued: the lane goes once drained
+    closed: bool = False  # its account was reset: nothing more is sent or retried
+
+    def enqueue(self, items: list[_Queued]) -> None:
+        """Append; callbacks held back by an out-of-order fault let these overtake them."""
+        held: list[_Queued] = []
+        while self.queue and self.queue[-1].held:
+            tail = self.queue.pop()
+            tail.held = False
+            held.append(tail)
+        self.queue.extend(items)
+        self.queue.extend(reversed(held))
+
+    def ready(self, item: _Queued) -> None:
+        item.ready = True
+        self.pump()
+
+    def pump(self) -> None:
+        if self.busy or self.closed or not self.queue:
+            return
+        head = self.queue[0]
+        if head.ready and not head.held:
+            self.busy = True
+            self.engine.scheduler.spawn(self.engine.attempt(self, head))
+
+    def done(self, item: _Queued) -> None:
+        self.busy = False
+        if self.queue and self.queue[0] is item:
+            self.queue.popleft()
+        if self.finished and not self.queue:
+            self.engine.drop_lane(self)
+        self.pump()
+
+    def retry_later(self, item: _Queued) -> None:
+        item.ready = False
+        self.busy = False
+
+
+class CallbackEngine:
+    def __init__(
+        self,
+        backend: Backend,
+        clock: EmulatedClock,
+        scenarios: ScenarioSet,
+        *,
+        journal: Journal | None = None,
+        sender: Sender | None = None,
+    ) -> None:
+        self.backend = backend
+        self.clock = clock
+        self.scenarios = scenarios
+        self.journal = journal if journal is not None else Journal()
+        self.sender = sender if sender is not None else Sender()
+        self.scheduler = Scheduler(clock)
+        self._lanes: dict[str, Lane] = {}
+        self._recording_scenarios: dict[str, Scenario] = {}
+        self._mpc_timers: dict[str, Job] = {}
+        self._runner: asyncio.Task[None] | None = None
+        backend.subscribe(self.on_event)
+        backend.on_reset(self.on_reset)
+
+    # -------------------------------------------------------------- lifecycle
+
+    async def start(self) -> None:
+        await self.sender.start()
+        self._runner = asyncio.get_running_loop().create_task(self.scheduler.run())
+        for account in self.backend.accounts:
+            self.seed(account)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            self._runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._runner
+        await self.sender.aclose()
+
+    def on_reset(self, account: Account) -> None:
+        """Forget the account's pending callbacks and timers, then seed it again."""
+        auth_id = account.auth_id
+        self.scheduler.cancel_owner(auth_id)
+        self.journal.clear([auth_id])
+        prefix = f"{auth_id}/"
+        for key in [k for k in self._lanes if k.startswith(prefix)]:
+            self._lanes.pop(key).closed = True
+        for key in [k for k in self._recording_scenarios if k.startswith(prefix)]:
+            del self._recording_scenarios[key]
+        for key in [k for k in self._mpc_timers if k.startswith(prefix)]:
+            del self._mpc_timers[key]
+        self.seed(account)
+
+    def seed(self, account: Account) -> None:
+        for seed in self.scenarios.seeds():
+            if seed.account in (None, account.auth_id):
+                self._apply_seed(account, seed)
+
+    def _apply_seed(self, account: Account, seed: SeedMPC) -> None:
+        specs = [
+            ParticipantSpec(
+                role=p.role,
+                member_id=p.member_id,
+                from_number=p.from_number,
+                to_numbers=(p.to_number,) if p.to_number else (),
+                call_uuid=p.call_uuid,
+                mute=p.mute,
+                hold=p.hold,
+                coach_mode=p.coach_mode,
+                stay_alone=seed.stay_alone,
+                max_duration=seed.max_duration,
+            )
+            for p in seed.participants
+        ]
+        try:
+            account.create_mpc(seed.friendly_name, specs)
+        except DomainError as exc:
+            log.warning(
+                "seed MPC '%s' not created for %s: %s", seed.friendly_name, account.auth_id, exc.message
+            )
+
+    # ----------------------------------------------------------------- events
+
+    def on_event(self, event: DomainEvent) -> None:
+        if isinstance(event, RecordingEvent):
+            self._on_recording_event(event)
+        elif isinstance(event, MPCEvent):
+            self._on_mpc_event(event)
+
+    def _on_mpc_event(self, event: MPCEvent) -> None:
+        mpc = event.mpc
+        key = f"{mpc.auth_id}/{mpc.mpc_uuid}"
+        if event.kind is MPCEventKind.STARTED:
+            seconds = self.scenarios.mpc_max_duration(mpc.friendly_name) or mpc.max_duration
+            self._mpc_timers[key] = self.scheduler.schedule(
+                event.at + timedelta(seconds=seconds),
+                lambda: self._expire(mpc.auth_id, mpc.mpc_uuid),
+                owner=mpc.auth_id,
+            )
+        elif event.kind is MPCEventKind.ENDED and (job := self._mpc_timers.pop(key, None)) is not None:
+            self.scheduler.cancel(job)
+
+    def _expire(self, auth_id: str, mpc_uuid: str) -> None:
+        with contextlib.suppress(DomainError):  # reset or ended in the meantime
+            self.backend.account(auth_id).expire_mpc(mpc_uuid)
+
+    def scenario_for(self, recording: Recording) -> Scenario:
+        key = f"{recording.auth_id}/{recording.recording_id}"
+        scenario = self._recording_scenarios.get(key)
+        if scenario is None:
+            scenario = self._recording_scenarios[key] = self.scenarios.for_recording(recording)
+        return scenario
+
+    def _on_recording_event(self, event: RecordingEvent) -> None:
+        recording = event.recording
+        scenario = self.scenario_for(recording)
+        if event.kind is RecordingEventKind.INITIATED:
+            self._schedule_actions(recording, scenario)
+        if recording.options.callback_url is None:
+            return
+        due = event.at + timedelta(seconds=self._delay(scenario, event))
+        callback = Callback(
+            callback_id=f"{recording.recording_id}-{event.sequence}",
+            auth_id=recording.auth_id,
+            recording_id=recording.recording_id,
+            mpc_uuid=recording.mpc_uuid,
+            member_id=recording.member_id,
+            event_name=event.event_name,
+            sequence=event.sequence,
+            url=recording.options.callback_url,
+            method=recording.options.callback_method,
+            params=recording_params(event, due),
+            due=due,
+            scenario=scenario.name,
+            terminal=event.kind in TERMINAL,
+        )
+        key = f"{recording.auth_id}/{recording.recording_id}"
+        lane = self._lanes.get(key) or self._lanes.setdefault(key, Lane(self, key))
+        copies = [callback]
+        if event.kind in scenario.duplicate:
+            copies.append(
+                dataclasses.replace(
+                    callback, callback_id=f"{callback.callback_id}-dup", duplicate_of=callback.callback_id
+                )
+            )
+        # An out-of-order fault holds the callback back until the next one has been delivered
+        # (the last event of a recording has no next one, so it cannot be held).
+        held = event.kind in scenario.out_of_order and event.kind not in TERMINAL
+        items = [_Queued(self.journal.add(copy), scenario, held=held) for copy in copies]
+        for item in items:
+            if held:
+                item.entry.note = "out_of_order fault: held back until the next callback overtakes it"
+            self.scheduler.schedule(due, functools.partial(lane.ready, item), owner=recording.auth_id)
+        lane.enqueue(items)
+        lane.finished = event.kind in TERMINAL
+
+    def drop_lane(self, lane: Lane) -> None:
+        if self._lanes.get(lane.key) is lane:
+            del self._lanes[lane.key]
+
+    def _delay(self, scenario: Scenario, event: RecordingEvent) -> float:
+        delay = scenario.delay(event.kind)
+        if scenario.jitter:
+            rnd = random.Random(_stable_int(self.backend.seed, event.recording.recording_id, event.sequence))
+            delay += rnd.uniform(0, scenario.jitter)
+        return delay
+
+    def _schedule_actions(self, recording: Recording, scenario: Scenario) -> None:
+        for action in scenario.actions:
+            self.scheduler.schedule(
+                recording.start_time + timedelta(seconds=action.after),
+                functools.partial(self._act, recording, action.do, action.reason),
+                owner=recording.auth_id,
+            )
+
+    def _act(self, recording: Recording, action: ActionName, reason: str | None) -> None:
+        # The user may already have stopped it: a scenario action on a finished recording does nothing.
+        if not recording.can(action):
+            return
+        account = self.backend.account(recording.auth_id)
+        account.act_on_recording(recording.recording_id, action, reason or "recording failed (scenario)")
+
+    # --------------------------------------------------------------- delivery
+
+    def nonce(self, callback_id: str, attempt: int) -> str:
+        return f"{_stable_int(self.backend.seed, callback_id, attempt) % 10**20:020d}"
+
+    async def attempt(self, lane: Lane, item: _Queued) -> None:
+        try:
+            await self._attempt(lane, item)
+        except Exception:  # a bug must not leave the lane blocked forever
+            log.exception("callback delivery crashed")
+            item.entry.state = "failed"
+            lane.done(item)
+
+    async def _attempt(self, lane: Lane, item: _Queued) -> None:
+        entry, scenario = item.entry, item.scenario
+        callback = entry.callback
+        number = len(entry.attempts) + 1
+        account = self.backend.account(callback.auth_id)
+        nonce = self.nonce(callback.callback_id, number)
+        entry.headers = signature_headers(
+            callback.method.value,
+            callback.url,
+            callback.params,
+            nonce,
+            account.auth_token,
+            account.auth_token,
+        )
+        now = self.clock.now()
+        outcome = await self.sender.send(
+            callback.method, callback.url, callback.params, entry.headers, scenario.delivery.timeout
+        )
+        late_ms = (now - callback.due).total_seconds() * 1000
+        entry.attempts.append(
+            Attempt(number, now, outcome.status, outcome.latency_ms, outcome.error, late_ms)
+        )
+        backoff = scenario.delivery.retry_backoff
+        blocked = outcome.error is not None and outcome.error.startswith("blocked")
+        if outcome.ok or blocked or number > len(backoff) or lane.closed:
+            entry.state = "delivered" if outcome.ok else "failed"
+            if not outcome.ok:
+                log.warning(
+                    "callback %s to %s given up after %d attempt(s): %s",
+                    callback.event_name,
+                    callback.url,
+                    number,
+                    outcome.error,
+                )
+            self.journal.touch()
+            lane.done(item)
+            return
+        self.journal.touch()
+        lane.retry_later(item)
+        self.scheduler.schedule_in(backoff[number - 1], lambda: lane.ready(item), owner=callback.auth_id)

@@ -1,0 +1,77 @@
+"""Plivo's webhook signatures, computed as Plivo computes them.
+
+V3 (``X-Plivo-Signature-V3``): HMAC-SHA256, keyed with the auth token, over the
+callback URL plus its parameters plus a nonce; the algorithm mirrors
+``plivo.utils.signature_v3`` byte for byte (sorted keys, values not
+re-encoded, ``?k=v&...`` for GET, ``?kv...`` for POST, ``.`` before the nonce).
+V2 (``X-Plivo-Signature-V2``): HMAC-SHA256 over the URL without its query,
+then the nonce.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Mapping
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+
+def _base(uri: str) -> str:
+    parts = urlsplit(uri)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def _query_map(uri: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(uri).query, keep_blank_values=True)
+
+
+def _sorted_pairs(params: Mapping[str, str | list[str]], joiner: str) -> list[str]:
+    pairs: list[str] = []
+    for key in sorted(params):
+        value = params[key]
+        for item in sorted(value) if isinstance(value, list) else [value]:
+            pairs.append(f"{key}{joiner}{item}")
+    return pairs
+
+
+def v3_string(method: str, uri: str, params: Mapping[str, str]) -> str:
+    """The string Plivo signs (before ``.`` and the nonce)."""
+    base = _base(uri)
+    query = _query_map(uri)
+    if method.upper() == "GET":
+        merged: dict[str, str | list[str]] = {**params, **query}  # the URL's own query wins, as in the SDK
+        pairs = "&".join(_sorted_pairs(merged, "="))
+        return f"{base}?{pairs}" if pairs else base
+    query_string = "&".join(_sorted_pairs(query, "="))
+    if not params:
+        return f"{base}?{query_string}" if query_string else base
+    prefix = f"{base}?{query_string}." if query_string else f"{base}?"
+    return prefix + "".join(_sorted_pairs(params, ""))
+
+
+def _hmac_b64(token: str, message: str) -> str:
+    digest = hmac.new(token.encode("utf-8"), message.encode("utf-8"), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def sign_v3(method: str, uri: str, params: Mapping[str, str], nonce: str, auth_token: str) -> str:
+    return _hmac_b64(auth_token, f"{v3_string(method, uri, params)}.{nonce}")
+
+
+def sign_v2(uri: str, nonce: str, auth_token: str) -> str:
+    return _hmac_b64(auth_token, _base(uri) + nonce)
+
+
+def signature_headers(
+    method: str, uri: str, params: Mapping[str, str], nonce: str, auth_token: str, main_auth_token: str
+) -> dict[str, str]:
+    """Every signature header Plivo sends; the ``Ma`` ones are keyed with the main account's token."""
+    return {
+        "X-Plivo-Signature-V3": sign_v3(method, uri, params, nonce, auth_token),
+        "X-Plivo-Signature-Ma-V3": sign_v3(method, uri, params, nonce, main_auth_token),
+        "X-Plivo-Signature-V3-Nonce": nonce,
+        "X-Plivo-Signature-V2": sign_v2(uri, nonce, auth_token),
+        "X-Plivo-Signature-Ma-V2": sign_v2(uri, nonce, main_auth_token),
+        "X-Plivo-Signature-V2-Nonce": nonce,
+    }

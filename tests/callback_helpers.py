@@ -1,0 +1,91 @@
+"""Helpers for callback tests: an emulator on a manual clock, a receiver, and checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from plivo.utils.signature_v3 import validate_v3_signature
+
+from tests.helpers import MAIN, PlivoHTTP
+from tests.receiver import Received, Receiver
+
+RECORDING_KEYS = {
+    "EventName",
+    "EventTimestamp",
+    "MPCName",
+    "MPCUUID",
+    "RecordingDuration",
+    "RecordingEndTime",
+    "RecordingFormat",
+    "RecordingResourceURL",
+    "RecordingStartTime",
+    "RecordingURL",
+    "RecordingUUID",
+    "SequenceNumber",
+}
+
+
+@dataclass
+class Harness:
+    api: PlivoHTTP
+    receiver: Receiver
+
+    def advance(self, seconds: float) -> dict[str, Any]:
+        response = self.api.client.post("/__emulator__/clock/advance", json={"seconds": seconds})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def journal(self, **filters: Any) -> list[dict[str, Any]]:
+        response = self.api.client.get("/__emulator__/callbacks", params=filters)
+        assert response.status_code == 200, response.text
+        return response.json()["callbacks"]
+
+    def start(
+        self,
+        name: str = "standup",
+        path: str = "Record/",
+        url: str | None = None,
+        method: str = "POST",
+        **body: Any,
+    ) -> dict[str, Any]:
+        payload = {
+            "recording_callback_url": url or self.receiver.url(),
+            "recording_callback_method": method,
+            **body,
+        }
+        response = self.api.post(f"MultiPartyCall/name_{name}/{path}", payload)
+        assert response.status_code in (200, 202), response.text
+        return response.json()
+
+    def call(self, method: str, path: str, **body: Any) -> None:
+        response = self.api.request(method, path, json=body or None)
+        assert response.status_code == 204, response.text
+
+    def events(self) -> list[tuple[str, str]]:
+        return [(r.params["EventName"], r.params["SequenceNumber"]) for r in self.receiver.received]
+
+
+def assert_signed(received: Received, configured_url: str, token: str = MAIN.auth_token) -> None:
+    """The request validates with the official SDK's validator, V3 and Ma-V3."""
+    nonce = received.headers["X-Plivo-Signature-V3-Nonce"]
+    params = received.form if received.method == "POST" else received.params
+    assert validate_v3_signature(
+        received.method, configured_url, nonce, token, received.headers["X-Plivo-Signature-V3"], dict(params)
+    ), received
+    assert validate_v3_signature(
+        received.method,
+        configured_url,
+        nonce,
+        token,
+        received.headers["X-Plivo-Signature-Ma-V3"],
+        dict(params),
+    )
+
+
+def plivo_seconds(timestamp: str) -> int:
+    """Seconds since 2026-03-01 09:00:00 (the test clock's start) of a Plivo timestamp."""
+    from datetime import datetime
+
+    moment = datetime.strptime(timestamp, "%Y-%m-%d %H:%M:%S+00:00")
+    return int((moment - datetime(2026, 3, 1, 9, 0, 0)).total_seconds())

@@ -1,0 +1,185 @@
+"""Scenario files: the schema, the broken-file corpus, loading rules and matching."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from emulator.cli import main
+from emulator.delivery.scenarios import (
+    Match,
+    ScenarioErrors,
+    builtin_scenarios,
+    load_paths,
+    load_scenarios,
+    parse_scenario,
+)
+from emulator.domain.recording import Recording, RecordingOptions
+from emulator.domain.values import TrackType
+from tests.helpers import FakeClock
+
+CORPUS = Path(__file__).parent / "scenario_corpus"
+BAD = sorted((CORPUS / "bad").glob("*.yaml"))
+ROOT = Path(__file__).parent.parent
+
+
+def test_the_corpus_is_big_enough() -> None:
+    assert len(BAD) >= 15
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.name for p in BAD])
+def test_each_broken_file_gives_its_one_line_error(
+    path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    expected = path.read_text().splitlines()[0].removeprefix("# expect: ")
+    monkeypatch.chdir(path.parent)
+    assert main(["validate", path.name]) == 2
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [f"{path.name}:{expected}"]
+    assert out == "" and "Traceback" not in err
+
+
+def test_serve_refuses_a_bad_file(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("name: broken\ntimeline:\n  initiated: soon\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "emulator", "serve", "--port", "0", "--scenarios", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "plivo-mpc-emulator: broken.yaml:3: timeline.initiated: 'soon' is not of type 'number'"
+    )
+    assert result.stdout == ""
+
+
+def test_validate_reports_every_file(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    (tmp_path / "a.yaml").write_text("name: a\n")
+    (tmp_path / "b.yml").write_text("name: a\n")
+    (tmp_path / "c.yaml").write_text("name: c\ndefault: true\n")
+    (tmp_path / "d.yaml").write_text("name: d\ndefault: true\n")
+    (tmp_path / "notes.txt").write_text("ignored")
+    assert main(["validate", str(tmp_path), str(tmp_path / "missing.yaml")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 3
+    assert re.fullmatch(r".*b\.yml:1: name: scenario 'a' is already defined in .*a\.yaml", err[0])
+    assert re.fullmatch(r".*d\.yaml:1: default: 'c' \(.*c\.yaml\) is already the default", err[1])
+    assert re.fullmatch(r".*missing\.yaml:0: no such file or directory", err[2])
+
+
+def test_validate_good_files(capsys: pytest.CaptureFixture) -> None:
+    assert main(["validate", str(CORPUS / "good"), str(ROOT / "scenarios")]) == 0
+    out = capsys.readouterr().out
+    assert "scenario 'everything'" in out and "scenario 'pause-resume'" in out
+
+
+def test_every_key_is_read() -> None:
+    scenario = parse_scenario((CORPUS / "good" / "everything.yaml").read_text(), "everything.yaml")
+    assert scenario.priority == 5 and scenario.jitter == 1.5
+    assert scenario.match == Match(mpc_name="support-*", member_id="1*", level="participant", track="all")
+    assert scenario.delays == {
+        "initiated": 0.5,
+        "paused": 0.2,
+        "resumed": 0.2,
+        "completed": 10.0,
+        "failed": 2.0,
+    }
+    assert [(a.after, a.do, a.reason) for a in scenario.actions] == [
+        (5, "pause", None),
+        (8, "resume", None),
+        (30, "fail", "disk full"),
+    ]
+    assert scenario.mpc_max_duration == 600
+    assert {k.value for k in scenario.duplicate} == {"Completed", "Failed"}
+    assert {k.value for k in scenario.out_of_order} == {"Paused"}
+    assert (scenario.delivery.timeout, scenario.delivery.retry_backoff) == (1.5, (0.5, 1.0, 2.0))
+    (seed,) = scenario.seeds
+    assert (seed.account, seed.friendly_name, seed.stay_alone, seed.max_duration) == (
+        "MADEVEMULATOR0000001",
+        "support-seeded",
+        True,
+        3600,
+    )
+    assert [p.member_id for p in seed.participants] == ["10", "11"]
+    assert seed.participants[1].call_uuid == "seed-call-11" and seed.participants[1].coach_mode is False
+
+
+def test_the_documented_example_is_valid() -> None:
+    docs = (ROOT / "docs" / "scenarios.md").read_text()
+    blocks = re.findall(r"```yaml\n(.*?)```", docs, re.S)
+    assert blocks, "docs/scenarios.md shows YAML examples"
+    for block in blocks:
+        parse_scenario(block, "docs/scenarios.md")
+
+
+def test_shipped_scenarios_load() -> None:
+    names = [s.name for s in builtin_scenarios()]
+    assert sorted(names) == [
+        "default",
+        "fails-midway",
+        "flaky-delivery",
+        "long-call",
+        "pause-resume",
+        "slow-processing",
+    ]
+    assert load_scenarios().default.name == "default"
+
+
+def test_user_scenarios_replace_shipped_ones(tmp_path: Path) -> None:
+    (tmp_path / "mine.yaml").write_text("name: pause-resume\nmatch: {mpc_name: 'mine*'}\n")
+    (tmp_path / "quick.yaml").write_text("name: quick\ndefault: true\ntimeline: {completed: 0}\n")
+    loaded = load_scenarios([tmp_path])
+    assert loaded.get("pause-resume").match == Match(mpc_name="mine*")  # type: ignore[union-attr]
+    assert loaded.default.name == "quick"
+    assert not loaded.get("default").default  # type: ignore[union-attr]
+
+
+def recording(
+    mpc_name: str, member_id: str | None = None, track: TrackType | None = None, scenario: str | None = None
+) -> Recording:
+    return Recording(
+        recording_id="r",
+        auth_id="MA",
+        mpc_uuid="m",
+        mpc_name=mpc_name,
+        member_id=member_id,
+        track_type=track,
+        options=RecordingOptions(),
+        url_origin="http://x",
+        start_time=FakeClock().now(),
+        scenario=scenario,
+    )
+
+
+def test_matching_rules(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("name: broad\nmatch: {mpc_name: 'sales-*'}\n")
+    (tmp_path / "b.yaml").write_text(
+        "name: narrow\npriority: 10\nmatch: {mpc_name: 'sales-*', level: participant}\n"
+    )
+    (tmp_path / "c.yaml").write_text(
+        "name: member\npriority: 20\nmatch: {member_id: '2?', track: participant}\n"
+    )
+    loaded = load_scenarios([tmp_path])
+    pick = lambda r: loaded.for_recording(r).name  # noqa: E731
+    assert pick(recording("sales-eu")) == "broad"
+    assert pick(recording("sales-eu", "10", TrackType.ALL)) == "narrow", "higher priority wins"
+    assert pick(recording("sales-eu", "21", TrackType.PARTICIPANT)) == "member"
+    assert pick(recording("sales-eu", "21", TrackType.ALL)) == "narrow"
+    assert pick(recording("support")) == "default"
+    assert pick(recording("support", scenario="broad")) == "broad", "a named scenario beats matching"
+    assert loaded.mpc_max_duration("long-call-1") == 3600 and loaded.mpc_max_duration("support") is None
+
+
+def test_load_paths_reports_all_problems(tmp_path: Path) -> None:
+    (tmp_path / "one.yaml").write_text("name: [\n")
+    (tmp_path / "two.yaml").write_text("nom: x\n")
+    with pytest.raises(ScenarioErrors) as caught:
+        load_paths([tmp_path])
+    assert len(caught.value.errors) == 2

@@ -1,0 +1,132 @@
+"""The emulated clock and the scheduler: order, cancellation, manual advance, real time with speed."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from emulator.delivery.clock import EmulatedClock
+from emulator.delivery.scheduler import Scheduler
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_manual_clock_moves_only_forward() -> None:
+    clock = EmulatedClock("manual", start=START)
+    assert clock.now() == START
+    clock.move_to(START + timedelta(seconds=5))
+    clock.move_to(START)  # never backwards
+    assert clock.now() == START + timedelta(seconds=5)
+    with pytest.raises(RuntimeError):
+        EmulatedClock("real").move_to(START)
+    with pytest.raises(ValueError):
+        EmulatedClock("real", speed=0)
+
+
+def test_real_clock_runs_at_speed() -> None:
+    clock = EmulatedClock("real", speed=1000, start=START)
+    first = clock.now()
+    asyncio.run(asyncio.sleep(0.01))
+    elapsed = (clock.now() - first).total_seconds()
+    assert 9 <= elapsed <= 60, "10 ms of real time is about 10 s of emulated time at speed 1000"
+    assert clock.real_seconds_until(clock.now() + timedelta(seconds=100)) == pytest.approx(0.1, abs=0.02)
+
+
+def test_advance_fires_in_time_order_at_the_jobs_own_instant() -> None:
+    clock = EmulatedClock("manual", start=START)
+    scheduler = Scheduler(clock)
+    seen: list[tuple[str, float]] = []
+
+    def note(label: str) -> None:
+        seen.append((label, (clock.now() - START).total_seconds()))
+
+    async def scenario() -> None:
+        runner = asyncio.create_task(scheduler.run())
+        await asyncio.sleep(0)
+        scheduler.schedule(START + timedelta(seconds=30), lambda: note("c"))
+        scheduler.schedule(START + timedelta(seconds=10), lambda: note("a"))
+        cancelled = scheduler.schedule(START + timedelta(seconds=15), lambda: note("never"))
+        scheduler.schedule(START + timedelta(seconds=10), lambda: note("b"))  # same instant: FIFO
+        scheduler.cancel(cancelled)
+        assert scheduler.pending == 3
+        await scheduler.advance(20)
+        assert seen == [("a", 10.0), ("b", 10.0)]
+        assert clock.now() == START + timedelta(seconds=20)
+        # A job scheduled by a job, inside the window, fires in the same advance.
+        scheduler.schedule(
+            START + timedelta(seconds=25), lambda: scheduler.schedule_in(1, lambda: note("chained"))
+        )
+        await scheduler.advance(20)
+        assert seen[2:] == [("chained", 26.0), ("c", 30.0)]
+        assert scheduler.pending == 0
+        runner.cancel()
+
+    asyncio.run(scenario())
+
+
+def test_advance_waits_for_work_the_jobs_started() -> None:
+    clock = EmulatedClock("manual", start=START)
+    scheduler = Scheduler(clock)
+    finished: list[float] = []
+
+    async def slow_work() -> None:
+        await asyncio.sleep(0.05)
+        finished.append((clock.now() - START).total_seconds())
+        scheduler.schedule_in(0, lambda: finished.append(-1))  # follow-up at the same instant
+
+    async def scenario() -> None:
+        runner = asyncio.create_task(scheduler.run())
+        scheduler.schedule(START + timedelta(seconds=1), lambda: scheduler.spawn(slow_work()))
+        await scheduler.advance(5)
+        assert finished == [1.0, -1], (
+            "the work started at 1 s settled (and its follow-up ran) before time moved on"
+        )
+        runner.cancel()
+
+    asyncio.run(scenario())
+
+
+def test_jobs_due_now_fire_without_advancing_a_manual_clock() -> None:
+    clock = EmulatedClock("manual", start=START)
+    scheduler = Scheduler(clock)
+    fired: list[str] = []
+
+    async def scenario() -> None:
+        runner = asyncio.create_task(scheduler.run())
+        await asyncio.sleep(0)
+        scheduler.schedule_in(0, lambda: fired.append("now"))
+        scheduler.schedule_in(1, lambda: fired.append("later"))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert fired == ["now"]
+        runner.cancel()
+
+    asyncio.run(scenario())
+
+
+def test_real_mode_fires_when_due() -> None:
+    clock = EmulatedClock("real", speed=100)
+    scheduler = Scheduler(clock)
+
+    async def scenario() -> float:
+        runner = asyncio.create_task(scheduler.run())
+        await asyncio.sleep(0)
+        fired = asyncio.get_running_loop().create_future()
+        due = clock.now() + timedelta(seconds=5)  # 50 ms of real time
+        scheduler.schedule(due, lambda: fired.set_result((clock.now() - due).total_seconds()))
+        late = await asyncio.wait_for(fired, 2)
+        runner.cancel()
+        return late
+
+    late = asyncio.run(scenario())
+    assert 0 <= late < 5, "fired after its due time, not a whole delay late"
+
+
+def test_cancel_owner() -> None:
+    scheduler = Scheduler(EmulatedClock("manual", start=START))
+    scheduler.schedule(START, lambda: None, owner="A")
+    scheduler.schedule(START, lambda: None, owner="B")
+    scheduler.cancel_owner("A")
+    assert scheduler.pending == 1
