@@ -233,7 +233,7 @@ def _exit_cleanly(signum: int, frame: object) -> None:
 
 def serve(settings: Settings) -> int:
     from emulator.app import create_app
-    from emulator.server import bind_socket, run_server
+    from emulator.server import bind_socket, run_server, tune_gc
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -255,6 +255,7 @@ def serve(settings: Settings) -> int:
     # A stop request is a normal end (exit status 0, as `docker stop` expects). Uvicorn
     # re-raises the signal after its graceful shutdown, which lands here.
     signal.signal(signal.SIGTERM, _exit_cleanly)
+    tune_gc()
     try:
         run_server(app, sock, settings)
     except KeyboardInterrupt:

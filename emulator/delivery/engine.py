@@ -130,6 +130,9 @@ class CallbackEngine:
         self._recording_scenarios: dict[str, Scenario] = {}
         self._mpc_timers: dict[str, Job] = {}
         self._runner: asyncio.Task[None] | None = None
+        # Callbacks settled since start-up, whatever the journal still remembers.
+        self.delivered = 0
+        self.failed = 0
         backend.subscribe(self.on_event)
         backend.on_reset(self.on_reset)
 
@@ -302,6 +305,7 @@ class CallbackEngine:
         except Exception:  # a bug must not leave the lane blocked forever
             log.exception("callback delivery crashed")
             item.entry.state = "failed"
+            self.failed += 1
             lane.done(item)
 
     async def _attempt(self, lane: Lane, item: _Queued) -> None:
@@ -322,7 +326,10 @@ class CallbackEngine:
         outcome = await self.sender.send(
             callback.method, callback.url, callback.params, entry.headers, scenario.delivery.timeout
         )
-        late_ms = (now - callback.due).total_seconds() * 1000
+        # Lateness counts the wait for a free connection too: it is when the request went out
+        # (a manual clock stands still meanwhile).
+        queued_ms = 0.0 if self.clock.manual else outcome.queued_ms * self.clock.speed
+        late_ms = (now - callback.due).total_seconds() * 1000 + queued_ms
         entry.attempts.append(
             Attempt(number, now, outcome.status, outcome.latency_ms, outcome.error, late_ms)
         )
@@ -330,7 +337,10 @@ class CallbackEngine:
         blocked = outcome.error is not None and outcome.error.startswith("blocked")
         if outcome.ok or blocked or number > len(backoff) or lane.closed:
             entry.state = "delivered" if outcome.ok else "failed"
-            if not outcome.ok:
+            if outcome.ok:
+                self.delivered += 1
+            else:
+                self.failed += 1
                 log.warning(
                     "callback %s to %s given up after %d attempt(s): %s",
                     callback.event_name,

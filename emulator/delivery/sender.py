@@ -9,6 +9,8 @@ cannot be public, so a test can never call a production webhook by mistake.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import fnmatch
 import functools
 import ipaddress
@@ -18,7 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
-import httpx2
+import aiohttp
+from yarl import URL
 
 from emulator.domain.values import CallbackMethod
 from emulator.version import __version__
@@ -68,6 +71,8 @@ class Outcome:
     status: int | None
     latency_ms: float
     error: str | None
+    # How long the attempt waited for a free connection to its receiver before being sent.
+    queued_ms: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -75,27 +80,48 @@ class Outcome:
 
 
 class Sender:
-    def __init__(self, policy: HostPolicy | None = None, *, max_connections: int = 200) -> None:
+    """Sends callbacks, at most ``connections_per_receiver`` at a time to each receiver.
+
+    One aiohttp session (keep-alive connection reuse) serves every receiver; each receiver
+    (scheme, host, port) has its own queue, so a slow or hanging receiver delays only its own
+    callbacks. aiohttp rather than httpx: on one core it sends about five times as many requests
+    per second (bench/), which is what the 2,000 callbacks/s goal needs.
+    """
+
+    def __init__(self, policy: HostPolicy | None = None, *, connections_per_receiver: int = 16) -> None:
         self.policy = policy or HostPolicy()
-        self.max_connections = max_connections
-        self._client: httpx2.AsyncClient | None = None
+        self.connections_per_receiver = connections_per_receiver
+        self._session: aiohttp.ClientSession | None = None
+        self._queues: dict[tuple[str, str, int | None], asyncio.Semaphore] = {}
 
     async def start(self) -> None:
-        """Open the connection pool (in the event loop that will use it)."""
-        self._client = httpx2.AsyncClient(
-            trust_env=False,  # never through a proxy from the environment
-            verify=_tls_context(),
-            follow_redirects=False,
-            headers={"User-Agent": USER_AGENT},
-            limits=httpx2.Limits(
-                max_connections=self.max_connections, max_keepalive_connections=self.max_connections
-            ),
+        """Open the session (in the event loop that will use it)."""
+        connector = aiohttp.TCPConnector(
+            limit=0,
+            limit_per_host=self.connections_per_receiver,
+            ssl=_tls_context(),
+            enable_cleanup_closed=True,
         )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            headers={"User-Agent": USER_AGENT},
+            trust_env=False,  # never through a proxy from the environment
+            auto_decompress=False,
+        )
+        self._queues = {}
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _queue(self, url: str) -> asyncio.Semaphore:
+        parts = urlsplit(url)
+        key = (parts.scheme.lower(), (parts.hostname or "").lower(), parts.port)
+        queue = self._queues.get(key)
+        if queue is None:
+            queue = self._queues[key] = asyncio.Semaphore(self.connections_per_receiver)
+        return queue
 
     async def send(
         self,
@@ -108,33 +134,55 @@ class Sender:
         if not self.policy.allows(url):
             host = urlsplit(url).hostname
             return Outcome(None, 0.0, f"blocked: {host} is not a local host (allow it with --callback-host)")
-        if self._client is None:
+        if self._session is None:
             raise RuntimeError("Sender.start() was not awaited")
+        queued = time.perf_counter()
+        async with self._queue(url):
+            outcome = await self._send(self._session, method, url, params, headers, timeout)
+        return dataclasses.replace(outcome, queued_ms=_ms(queued) - outcome.latency_ms)
+
+    async def _send(
+        self,
+        session: aiohttp.ClientSession,
+        method: CallbackMethod,
+        url: str,
+        params: Mapping[str, str],
+        headers: Mapping[str, str],
+        timeout: float,
+    ) -> Outcome:
+        if method is CallbackMethod.GET:
+            separator = "&" if urlsplit(url).query else "?"
+            target, body, extra = (f"{url}{separator}{urlencode(params)}" if params else url), None, {}
+        else:
+            target, body = url, urlencode(params).encode()
+            extra = {"Content-Type": "application/x-www-form-urlencoded"}
         started = time.perf_counter()
         try:
-            if method is CallbackMethod.GET:
-                separator = "&" if urlsplit(url).query else "?"
-                target = f"{url}{separator}{urlencode(params)}" if params else url
-                response = await self._client.get(target, headers=dict(headers), timeout=timeout)
-            else:
-                response = await self._client.post(
-                    url,
-                    content=urlencode(params).encode(),
-                    headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
-                    timeout=timeout,
-                )
-            await response.aread()
-        except httpx2.TimeoutException:
+            async with session.request(
+                method.value,
+                URL(target, encoded=True),  # sent exactly as built, not re-quoted
+                data=body,
+                headers={**headers, **extra},
+                timeout=aiohttp.ClientTimeout(total=timeout),
+                allow_redirects=False,
+            ) as response:
+                await response.read()
+                status = response.status
+        except TimeoutError:
             return Outcome(None, _ms(started), f"timeout after {timeout:g} s")
-        except httpx2.HTTPError as exc:
-            return Outcome(
-                None, _ms(started), f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            )
-        return Outcome(
-            response.status_code,
-            _ms(started),
-            None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}",
-        )
+        except aiohttp.ClientError as exc:
+            return Outcome(None, _ms(started), _describe(exc))
+        return Outcome(status, _ms(started), None if 200 <= status < 300 else f"HTTP {status}")
+
+
+def _describe(exc: aiohttp.ClientError) -> str:
+    """A transport failure, in words a webhook author recognises."""
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        reason = exc.os_error.strerror or str(exc.os_error) or "refused"
+        return f"cannot connect to {exc.host}:{exc.port}: {reason.lower()}"
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "the receiver closed the connection without answering"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def _ms(started: float) -> float:

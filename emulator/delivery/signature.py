@@ -67,11 +67,16 @@ def signature_headers(
     method: str, uri: str, params: Mapping[str, str], nonce: str, auth_token: str, main_auth_token: str
 ) -> dict[str, str]:
     """Every signature header Plivo sends; the ``Ma`` ones are keyed with the main account's token."""
+    v3_message = f"{v3_string(method, uri, params)}.{nonce}"
+    v2_message = _base(uri) + nonce
+    v3 = _hmac_b64(auth_token, v3_message)
+    v2 = _hmac_b64(auth_token, v2_message)
+    same_key = main_auth_token == auth_token
     return {
-        "X-Plivo-Signature-V3": sign_v3(method, uri, params, nonce, auth_token),
-        "X-Plivo-Signature-Ma-V3": sign_v3(method, uri, params, nonce, main_auth_token),
+        "X-Plivo-Signature-V3": v3,
+        "X-Plivo-Signature-Ma-V3": v3 if same_key else _hmac_b64(main_auth_token, v3_message),
         "X-Plivo-Signature-V3-Nonce": nonce,
-        "X-Plivo-Signature-V2": sign_v2(uri, nonce, auth_token),
-        "X-Plivo-Signature-Ma-V2": sign_v2(uri, nonce, main_auth_token),
+        "X-Plivo-Signature-V2": v2,
+        "X-Plivo-Signature-Ma-V2": v2 if same_key else _hmac_b64(main_auth_token, v2_message),
         "X-Plivo-Signature-V2-Nonce": nonce,
     }

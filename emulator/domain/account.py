@@ -128,6 +128,9 @@ class Account:
     emit: Emit
     mpcs: dict[str, MPC] = field(default_factory=dict)
     recordings: dict[str, Recording] = field(default_factory=dict)
+    # Indexes, so that lookups stay O(1) however many calls a long run accumulates.
+    _live_by_name: dict[str, MPC] = field(default_factory=dict, repr=False)
+    _live_calls: dict[str, tuple[MPC, Participant]] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ lookups
 
@@ -137,9 +140,9 @@ class Account:
             if mpc is not None:
                 return mpc
             raise NotFound(f"MPC with uuid '{ref.value}' not found")
-        for mpc in self.mpcs.values():
-            if mpc.friendly_name == ref.value and mpc.live:
-                return mpc
+        mpc = self._live_by_name.get(ref.value)
+        if mpc is not None:
+            return mpc
         raise NotFound(f"no ongoing MPC named '{ref.value}' (ended MPCs can only be reached by uuid)")
 
     def find_member(self, mpc: MPC, member_id: str) -> Participant:
@@ -195,7 +198,7 @@ class Account:
     def create_mpc(self, friendly_name: str | None, specs: Sequence[ParticipantSpec]) -> MPC:
         """Control plane: an MPC with its members already in the call."""
         name = friendly_name if friendly_name is not None else self.ids.friendly_name()
-        if any(m.friendly_name == name and m.live for m in self.mpcs.values()):
+        if name in self._live_by_name:
             raise Conflict(f"an ongoing MPC named '{name}' already exists")
         seen: set[str] = set()
         for spec in specs:
@@ -420,12 +423,11 @@ class Account:
             self._check_call_free(spec.call_uuid)
 
     def _check_call_free(self, call_uuid: str) -> None:
-        for mpc in self.mpcs.values():
-            for p in mpc.active_participants:
-                if p.call_uuid == call_uuid:
-                    raise InvalidState(
-                        f"call {call_uuid} is already member {p.member_id} of {mpc.describe()}"
-                    )
+        if (found := self._live_calls.get(call_uuid)) is not None:
+            mpc, participant = found
+            raise InvalidState(
+                f"call {call_uuid} is already member {participant.member_id} of {mpc.describe()}"
+            )
 
     def _new_mpc(
         self, name: str, template: ParticipantSpec | None, now: datetime, events: list[DomainEvent]
@@ -439,6 +441,7 @@ class Account:
             mpc.record_min_member_count = template.record_min_member_count
             mpc.stay_alone = template.stay_alone
         self.mpcs[mpc.mpc_uuid] = mpc
+        self._live_by_name[name] = mpc
         events.append(MPCEvent(MPCEventKind.INITIALIZED, mpc, now))
         return mpc
 
@@ -479,6 +482,7 @@ class Account:
             record_participant_track=spec.record_participant_track,
         )
         mpc.participants[participant.member_id] = participant
+        self._live_calls[participant.call_uuid] = (mpc, participant)
         events.append(ParticipantEvent(ParticipantEventKind.JOINED, mpc, participant, now))
         if spec.record is not None and mpc.live_recording is None:
             mpc.auto_record = spec.record
@@ -554,6 +558,7 @@ class Account:
         events.extend(rec.transition("stop", now) for rec in participant.live_recordings())
         participant.exit_time = now
         participant.exit_cause = cause
+        self._live_calls.pop(participant.call_uuid, None)
         participant.record_participant_track = None
         events.append(ParticipantEvent(ParticipantEventKind.EXITED, mpc, participant, now))
         remaining = mpc.active_participants
@@ -576,9 +581,12 @@ class Account:
             events.extend(rec.transition("stop", now) for rec in participant.live_recordings())
             participant.exit_time = now
             participant.exit_cause = ExitCause.MPC_ENDED
+            self._live_calls.pop(participant.call_uuid, None)
             events.append(ParticipantEvent(ParticipantEventKind.EXITED, mpc, participant, now))
         mpc.status = MPCStatus.ENDED
         mpc.end_time = now
+        if self._live_by_name.get(mpc.friendly_name) is mpc:
+            del self._live_by_name[mpc.friendly_name]
         mpc.termination_cause = cause
         mpc.auto_record = None
         events.append(MPCEvent(MPCEventKind.ENDED, mpc, now))
@@ -586,4 +594,6 @@ class Account:
     def reset(self) -> None:
         self.mpcs.clear()
         self.recordings.clear()
+        self._live_by_name.clear()
+        self._live_calls.clear()
         self.ids.reseed()
