@@ -5,7 +5,7 @@ PYTHON ?= python3
 RUN_VENV := .venv
 TEST_VENV := .venv-test
 
-.PHONY: run test lint fuzz clean
+.PHONY: run test lint fuzz bench clean
 
 $(RUN_VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(RUN_VENV)
@@ -33,6 +33,10 @@ test: lint
 # Long fuzzing of the API (about 40,000 requests; several minutes).
 fuzz: $(TEST_VENV)/.installed
 	HYPOTHESIS_PROFILE=fuzz $(TEST_VENV)/bin/pytest -k fuzzed tests/test_api_errors.py
+
+# Callback throughput and lateness, one core each for emulator and receiver (about 1 minute).
+bench: $(TEST_VENV)/.installed
+	$(TEST_VENV)/bin/python bench/callbacks.py --json bench/results-callbacks.json
 
 clean:
 	rm -rf $(RUN_VENV) $(TEST_VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis *.egg-info build

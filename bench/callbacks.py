@@ -149,6 +149,64 @@ async def _load(port: int, total: int, rate: float | None, lead: float) -> dict[
     }
 
 
+def journal_memory(entries: int = 10_000) -> dict[str, Any]:
+    """Bytes the journal holds for ``entries`` delivered callbacks (params, signed headers, one attempt)."""
+    import tracemalloc
+    from datetime import UTC, datetime
+
+    from emulator.delivery.callbacks import Callback
+    from emulator.delivery.journal import Attempt
+    from emulator.delivery.signature import signature_headers
+    from emulator.domain.values import CallbackMethod
+
+    now = datetime.now(UTC)
+    params = {
+        "EventName": "MPCRecordingCompleted",
+        "EventTimestamp": "2026-01-01 10:00:00+00:00",
+        "MPCName": "support-call",
+        "MPCUUID": "8742d531-292a-46aa-8754-836be1092885",
+        "RecordingDuration": "125",
+        "RecordingEndTime": "2026-01-01 10:02:05+00:00",
+        "RecordingFormat": "mp3",
+        "RecordingStartTime": "2026-01-01 10:00:00+00:00",
+        "SequenceNumber": "4",
+    }
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    journal = Journal(entries)
+    for i in range(entries):
+        recording_id = f"{i:08x}-45dc-11eb-94fe-06dd7f581a50"
+        origin = "http://127.0.0.1:8080/v1/Account/MADEVEMULATOR0000001/Recording/"
+        own = {
+            **params,
+            "RecordingUUID": recording_id,
+            "RecordingURL": f"{origin}{recording_id}.mp3",
+            "RecordingResourceURL": f"{origin}{recording_id}/",
+        }
+        callback = Callback(
+            f"{recording_id}-4",
+            "MADEVEMULATOR0000001",
+            recording_id,
+            params["MPCUUID"],
+            None,
+            params["EventName"],
+            4,
+            "http://127.0.0.1:5000/recording",
+            CallbackMethod.POST,
+            own,
+            now,
+            "default",
+            True,
+        )
+        entry = journal.add(callback)
+        entry.headers = signature_headers("POST", callback.url, own, f"{i:020d}", "token", "token")
+        entry.attempts.append(Attempt(1, now, 200, 1.2, None, 0.4))
+        entry.state = "delivered"
+    used = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    return {"entries": entries, "bytes_per_entry": round(used / entries), "total_mb": round(used / 2**20, 1)}
+
+
 def _emulator_main(port: int, runs: list[dict[str, Any]], results: Any) -> None:
     _pin(EMULATOR_CPU)
     tune_gc()  # as `plivo-mpc-emulator serve` does
@@ -196,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "pinning": f"emulator on CPU {EMULATOR_CPU}, receiver on CPU {RECEIVER_CPU}",
         "runs": measured,
+        "journal_memory": journal_memory(),
     }
     _print(report, print)
     if args.json:
@@ -212,6 +271,11 @@ def _print(report: dict[str, Any], emit: Callable[[str], None]) -> None:
             f"{r['name']:32} {r['callbacks']:>9} {r['callbacks_per_s'] or '-':>7} {r['late_ms_p50']:>7} "
             f"{r['late_ms_p99']:>7} {r['late_ms_max']:>7} {r['failed']:>6}"
         )
+    memory = report["journal_memory"]
+    emit(
+        f"journal: {memory['bytes_per_entry']} bytes per delivered callback ({memory['total_mb']} MB for "
+        f"{memory['entries']})"
+    )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,32 @@ def test_defaults() -> None:
     s = settings([])
     assert (s.host, s.port, s.server, s.seed, s.public_url) == ("127.0.0.1", 8080, "uvicorn", None, None)
     assert s.effective_accounts == (DEFAULT_ACCOUNT,)
+    assert (s.clock, s.speed, s.clock_start, s.journal_size) == ("real", 1.0, None, 10_000)
+    assert (s.scenario_paths, s.callback_hosts) == ((), ())
+
+
+def test_time_scenario_and_delivery_options() -> None:
+    env = {
+        "PLIVO_EMULATOR_CLOCK": "manual",
+        "PLIVO_EMULATOR_CLOCK_START": "2026-01-01T09:00:00Z",
+        "PLIVO_EMULATOR_SCENARIOS": "/etc/a, /etc/b",
+        "PLIVO_EMULATOR_JOURNAL_SIZE": "500",
+        "PLIVO_EMULATOR_CALLBACK_HOSTS": "*.corp.example.com",
+    }
+    s = settings(["--scenarios", "mine", "--callback-host", "hooks.example.org"], env)
+    assert (
+        s.clock == "manual"
+        and s.clock_start is not None
+        and s.clock_start.isoformat() == "2026-01-01T09:00:00+00:00"
+    )
+    assert [str(p) for p in s.scenario_paths] == ["/etc/a", "/etc/b", "mine"]
+    assert s.journal_size == 500
+    assert s.callback_hosts == ("*.corp.example.com", "hooks.example.org")
+    fast = settings(["--clock", "real", "--speed", "60", "--clock-start", "2026-05-01T10:00:00"], env)
+    assert (fast.clock, fast.speed) == ("real", 60.0)
+    assert fast.clock_start is not None and fast.clock_start.tzinfo is not None, (
+        "a naive time is taken as UTC"
+    )
 
 
 def test_environment_and_flags() -> None:
@@ -70,6 +96,12 @@ def test_environment_and_flags() -> None:
         ([], {"PLIVO_EMULATOR_ACCOUNTS": "bad"}, "AUTH_ID:AUTH_TOKEN"),
         (["--port", "70000"], {}, "out of range"),
         (["--server", "daphne"], {}, "invalid choice"),
+        (["--speed", "0"], {}, "must be above 0"),
+        ([], {"PLIVO_EMULATOR_SPEED": "fast"}, "PLIVO_EMULATOR_SPEED='fast' is not a number"),
+        ([], {"PLIVO_EMULATOR_CLOCK": "virtual"}, "choose real or manual"),
+        (["--clock-start", "yesterday"], {}, "is not an ISO-8601 time"),
+        (["--journal-size", "0"], {}, "journal size 0 must be at least 1"),
+        (["--clock", "sundial"], {}, "invalid choice"),
     ],
 )
 def test_bad_configuration_exits_2(
@@ -95,6 +127,14 @@ def test_help_documents_every_option(capsys: pytest.CaptureFixture) -> None:
         "--public-url",
         "PLIVO_EMULATOR_ACCOUNTS",
         "PLIVO_AUTH_ID",
+        "--clock",
+        "--speed",
+        "--clock-start",
+        "--scenarios",
+        "--journal-size",
+        "--callback-host",
+        "PLIVO_EMULATOR_SCENARIOS",
+        "PLIVO_EMULATOR_CALLBACK_HOSTS",
         DEFAULT_ACCOUNT.auth_id,
         DEFAULT_ACCOUNT.auth_token,
     ):

@@ -22,7 +22,7 @@ from emulator.domain.participant import ParticipantSpec
 from emulator.domain.recording import Recording
 from emulator.domain.values import Role, plivo_time
 from emulator.http.errors import HTTPProblem, PlivoJSONResponse, error_response, status_for
-from emulator.http.params import BodyError, Params, read_body
+from emulator.http.params import BodyError, Params, read_json_body
 from emulator.http.serializers import Json, mpc_json, participant_json
 from emulator.version import __version__
 
@@ -35,7 +35,7 @@ def _backend(request: Request) -> Backend:
 
 
 async def _body(request: Request) -> Params:
-    return Params(await read_body(request))
+    return Params(await read_json_body(request))
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]

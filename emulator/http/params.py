@@ -34,6 +34,25 @@ class BodyError(Exception):
 
 async def read_body(request: Request) -> dict[str, Any]:
     """The parameters of a POST or DELETE: ``{}`` for an empty body."""
+    body = await _read_limited(request)
+    if not body.strip():
+        return {}
+    content_type = request.headers.get("content-type", "")
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type in ("", "application/json") or media_type.endswith("+json"):
+        return _parse_json(body)
+    if media_type == "application/x-www-form-urlencoded":
+        return _parse_form(body)
+    raise BodyError(415, f'Unsupported media type "{content_type}" in request; send application/json')
+
+
+async def read_json_body(request: Request) -> dict[str, Any]:
+    """A control-plane body: always JSON, whatever the Content-Type (``curl -d`` says form)."""
+    body = await _read_limited(request)
+    return _parse_json(body) if body.strip() else {}
+
+
+async def _read_limited(request: Request) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise BodyError(413, f"request body larger than {MAX_BODY_BYTES} bytes")
@@ -44,16 +63,7 @@ async def read_body(request: Request) -> dict[str, Any]:
         if size > MAX_BODY_BYTES:
             raise BodyError(413, f"request body larger than {MAX_BODY_BYTES} bytes")
         chunks.append(chunk)
-    body = b"".join(chunks)
-    if not body.strip():
-        return {}
-    content_type = request.headers.get("content-type", "")
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    if media_type in ("", "application/json") or media_type.endswith("+json"):
-        return _parse_json(body)
-    if media_type == "application/x-www-form-urlencoded":
-        return _parse_form(body)
-    raise BodyError(415, f'Unsupported media type "{content_type}" in request; send application/json')
+    return b"".join(chunks)
 
 
 def _parse_json(body: bytes) -> dict[str, Any]:
