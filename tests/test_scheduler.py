@@ -130,3 +130,12 @@ def test_cancel_owner() -> None:
     scheduler.schedule(START, lambda: None, owner="B")
     scheduler.cancel_owner("A")
     assert scheduler.pending == 1
+
+
+def test_cancelled_jobs_do_not_pile_up() -> None:
+    scheduler = Scheduler(EmulatedClock("manual", start=START))
+    jobs = [scheduler.schedule(START + timedelta(hours=4, seconds=i), lambda: None) for i in range(3000)]
+    for job in jobs[:2000]:
+        scheduler.cancel(job)
+    assert scheduler.pending == 1000
+    assert len(scheduler._heap) < 2000, "the heap was compacted once cancelled jobs were the majority"

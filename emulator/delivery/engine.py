@@ -230,6 +230,8 @@ class CallbackEngine:
         scenario = self.scenario_for(recording)
         if event.kind is RecordingEventKind.INITIATED:
             self._schedule_actions(recording, scenario)
+        elif event.kind in TERMINAL:  # its last event: nothing will look its scenario up again
+            del self._recording_scenarios[f"{recording.auth_id}/{recording.recording_id}"]
         if recording.options.callback_url is None:
             return
         due = event.at + timedelta(seconds=self._delay(scenario, event))
@@ -249,7 +251,9 @@ class CallbackEngine:
             terminal=event.kind in TERMINAL,
         )
         key = f"{recording.auth_id}/{recording.recording_id}"
-        lane = self._lanes.get(key) or self._lanes.setdefault(key, Lane(self, key))
+        lane = self._lanes.get(key)
+        if lane is None:
+            lane = self._lanes[key] = Lane(self, key)
         copies = [callback]
         if event.kind in scenario.duplicate:
             copies.append(

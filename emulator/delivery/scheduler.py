@@ -66,6 +66,11 @@ class Scheduler:
         if not job.cancelled:
             job.cancelled = True
             self._live -= 1
+            # Cancelled jobs leave the heap when they reach its top; compact when they dominate it
+            # (an MPC's max_duration timer is cancelled hours before it would have fired).
+            if len(self._heap) > 1024 and self._live < len(self._heap) // 2:
+                self._heap = [j for j in self._heap if not j.cancelled]
+                heapq.heapify(self._heap)
 
     def cancel_owner(self, owner: str) -> None:
         for job in self._heap:
