@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import requests
 from plivo.utils.signature_v3 import validate_v3_signature
 
+from emulator import ThreadedServer
 from tests.helpers import MAIN, PlivoHTTP
 from tests.receiver import Received, Receiver
 
@@ -64,6 +66,18 @@ class Harness:
 
     def events(self) -> list[tuple[str, str]]:
         return [(r.params["EventName"], r.params["SequenceNumber"]) for r in self.receiver.received]
+
+
+def live_mpc(server: ThreadedServer, name: str) -> tuple[requests.Session, str]:
+    """A session with the main account's credentials, and the Plivo URL of a fresh two-member MPC."""
+    session = requests.Session()
+    session.auth = (MAIN.auth_id, MAIN.auth_token)
+    created = session.post(
+        f"{server.url}/__emulator__/accounts/{MAIN.auth_id}/mpcs",
+        json={"friendly_name": name, "participants": [{}, {}]},
+    )
+    assert created.status_code == 201, created.text
+    return session, f"{server.url}/v1/Account/{MAIN.auth_id}/MultiPartyCall/name_{name}/"
 
 
 def assert_signed(received: Received, configured_url: str, token: str = MAIN.auth_token) -> None:

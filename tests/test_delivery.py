@@ -11,11 +11,10 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-import requests
 from starlette.testclient import TestClient
 
 from emulator import Settings, ThreadedServer, create_app
-from tests.callback_helpers import Harness, assert_signed
+from tests.callback_helpers import Harness, assert_signed, live_mpc
 from tests.helpers import ACCOUNTS, MAIN, OTHER, SEED, FakeClock, PlivoHTTP, assert_plivo_error
 from tests.receiver import Receiver
 
@@ -174,17 +173,9 @@ def test_journal_filters(harness: Harness) -> None:
 def test_long_poll_waits_for_callbacks(receiver: Receiver) -> None:
     settings = Settings(port=0, seed=SEED, accounts=ACCOUNTS, log_level="warning", speed=20)
     with ThreadedServer(settings) as server:
-        session = requests.Session()
-        session.auth = (MAIN.auth_id, MAIN.auth_token)
-        api = f"{server.url}/v1/Account/{MAIN.auth_id}/"
-        session.post(
-            f"{server.url}/__emulator__/accounts/{MAIN.auth_id}/mpcs",
-            json={"friendly_name": "standup", "participants": [{}, {}]},
-        )
-        session.post(
-            api + "MultiPartyCall/name_standup/Record/", json={"recording_callback_url": receiver.url()}
-        )
-        session.delete(api + "MultiPartyCall/name_standup/Record/")
+        session, mpc = live_mpc(server, "standup")
+        session.post(mpc + "Record/", json={"recording_callback_url": receiver.url()})
+        session.delete(mpc + "Record/")
         # Completed is due about 3-4 emulated seconds later (0.2 s of real time at speed 20).
         waited = session.get(
             f"{server.url}/__emulator__/callbacks",

@@ -19,7 +19,7 @@ from emulator.delivery.scenarios import (
     parse_scenario,
 )
 from emulator.domain.recording import Recording, RecordingOptions
-from emulator.domain.values import TrackType
+from emulator.domain.values import Role, TrackType
 from tests.helpers import FakeClock
 
 CORPUS = Path(__file__).parent / "scenario_corpus"
@@ -101,14 +101,21 @@ def test_every_key_is_read() -> None:
     assert {k.value for k in scenario.out_of_order} == {"Paused"}
     assert (scenario.delivery.timeout, scenario.delivery.retry_backoff) == (1.5, (0.5, 1.0, 2.0))
     (seed,) = scenario.seeds
-    assert (seed.account, seed.friendly_name, seed.stay_alone, seed.max_duration) == (
-        "MADEVEMULATOR0000001",
-        "support-seeded",
-        True,
-        3600,
+    assert (seed.account, seed.friendly_name) == ("MADEVEMULATOR0000001", "support-seeded")
+    agent, customer = seed.participants
+    assert (agent.member_id, agent.role, agent.from_number, agent.to_numbers) == (
+        "10",
+        Role.AGENT,
+        "14155550100",
+        ("14155550101",),
     )
-    assert [p.member_id for p in seed.participants] == ["10", "11"]
-    assert seed.participants[1].call_uuid == "seed-call-11" and seed.participants[1].coach_mode is False
+    assert (customer.member_id, customer.call_uuid, customer.mute, customer.coach_mode) == (
+        "11",
+        "seed-call-11",
+        True,
+        False,
+    )
+    assert {(p.stay_alone, p.max_duration) for p in seed.participants} == {(True, 3600)}
 
 
 def test_the_documented_example_is_valid() -> None:

@@ -6,12 +6,11 @@ import time
 from collections.abc import Iterator
 
 import pytest
-import requests
 from starlette.testclient import TestClient
 
 from emulator import Settings, ThreadedServer, create_app
-from tests.callback_helpers import Harness, plivo_seconds
-from tests.helpers import ACCOUNTS, MAIN, SEED, FakeClock, PlivoHTTP
+from tests.callback_helpers import Harness, live_mpc, plivo_seconds
+from tests.helpers import ACCOUNTS, SEED, FakeClock, PlivoHTTP
 from tests.receiver import Receiver
 
 RECORDINGS = 1000
@@ -59,16 +58,10 @@ def test_the_real_clock_at_speed_keeps_the_timeline(receiver: Receiver) -> None:
     speed = 20.0
     settings = Settings(port=0, seed=SEED, accounts=ACCOUNTS, log_level="warning", speed=speed)
     with ThreadedServer(settings) as server:
-        session = requests.Session()
-        session.auth = (MAIN.auth_id, MAIN.auth_token)
-        api = f"{server.url}/v1/Account/{MAIN.auth_id}/MultiPartyCall/name_pause-resume-1/"
-        session.post(
-            f"{server.url}/__emulator__/accounts/{MAIN.auth_id}/mpcs",
-            json={"friendly_name": "pause-resume-1", "participants": [{}, {}]},
-        )
+        session, mpc = live_mpc(server, "pause-resume-1")
         started = time.monotonic()
         assert (
-            session.post(api + "Record/", json={"recording_callback_url": receiver.url()}).status_code == 202
+            session.post(mpc + "Record/", json={"recording_callback_url": receiver.url()}).status_code == 202
         )
         # pause-resume: Initiated at 1 s, Paused at 10.5, Resumed at 25.5, Completed at 43 (emulated).
         received = receiver.wait_for(4, timeout=10)

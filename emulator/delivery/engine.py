@@ -43,7 +43,6 @@ from emulator.domain.events import (
     RecordingEvent,
     RecordingEventKind,
 )
-from emulator.domain.participant import ParticipantSpec
 from emulator.domain.recording import Recording
 
 log = logging.getLogger(__name__)
@@ -171,23 +170,8 @@ class CallbackEngine:
                 self._apply_seed(account, seed)
 
     def _apply_seed(self, account: Account, seed: SeedMPC) -> None:
-        specs = [
-            ParticipantSpec(
-                role=p.role,
-                member_id=p.member_id,
-                from_number=p.from_number,
-                to_numbers=(p.to_number,) if p.to_number else (),
-                call_uuid=p.call_uuid,
-                mute=p.mute,
-                hold=p.hold,
-                coach_mode=p.coach_mode,
-                stay_alone=seed.stay_alone,
-                max_duration=seed.max_duration,
-            )
-            for p in seed.participants
-        ]
         try:
-            account.create_mpc(seed.friendly_name, specs)
+            account.create_mpc(seed.friendly_name, seed.participants)
         except DomainError as exc:
             log.warning(
                 "seed MPC '%s' not created for %s: %s", seed.friendly_name, account.auth_id, exc.message

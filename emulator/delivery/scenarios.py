@@ -27,6 +27,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from emulator.domain.events import RecordingEventKind
+from emulator.domain.participant import ParticipantSpec
 from emulator.domain.recording import Recording
 from emulator.domain.values import Role
 
@@ -183,24 +184,11 @@ class Delivery:
 
 
 @dataclass(frozen=True)
-class SeedParticipant:
-    role: Role = Role.AGENT
-    member_id: str | None = None
-    from_number: str | None = None
-    to_number: str | None = None
-    call_uuid: str | None = None
-    mute: bool = False
-    hold: bool = False
-    coach_mode: bool = True
-
-
-@dataclass(frozen=True)
 class SeedMPC:
     friendly_name: str
     account: str | None = None
-    stay_alone: bool = False
-    max_duration: int = 14400
-    participants: tuple[SeedParticipant, ...] = ()
+    # The MPC-wide settings (stay_alone, max_duration) ride on each participant, as in add-participant.
+    participants: tuple[ParticipantSpec, ...] = ()
     line: int = 0
 
 
@@ -417,18 +405,18 @@ def _build(data: dict[str, Any], document: Any, source: str) -> Scenario:
         SeedMPC(
             friendly_name=seed["friendly_name"],
             account=seed.get("account"),
-            stay_alone=seed.get("stay_alone", False),
-            max_duration=seed.get("max_duration", 14400),
             participants=tuple(
-                SeedParticipant(
+                ParticipantSpec(
                     role=Role(p.get("role", "agent")),
                     member_id=str(p["member_id"]) if "member_id" in p else None,
                     from_number=p.get("from"),
-                    to_number=p.get("to"),
+                    to_numbers=(p["to"],) if "to" in p else (),
                     call_uuid=p.get("call_uuid"),
                     mute=p.get("mute", False),
                     hold=p.get("hold", False),
                     coach_mode=p.get("coach_mode", True),
+                    stay_alone=seed.get("stay_alone", False),
+                    max_duration=seed.get("max_duration", 14400),
                 )
                 for p in seed.get("participants", [])
             ),

@@ -10,7 +10,6 @@ cannot be public, so a test can never call a production webhook by mistake.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import fnmatch
 import functools
 import ipaddress
@@ -136,43 +135,32 @@ class Sender:
             return Outcome(None, 0.0, f"blocked: {host} is not a local host (allow it with --callback-host)")
         if self._session is None:
             raise RuntimeError("Sender.start() was not awaited")
-        queued = time.perf_counter()
-        async with self._queue(url):
-            outcome = await self._send(self._session, method, url, params, headers, timeout)
-        return dataclasses.replace(outcome, queued_ms=_ms(queued) - outcome.latency_ms)
-
-    async def _send(
-        self,
-        session: aiohttp.ClientSession,
-        method: CallbackMethod,
-        url: str,
-        params: Mapping[str, str],
-        headers: Mapping[str, str],
-        timeout: float,
-    ) -> Outcome:
         if method is CallbackMethod.GET:
             separator = "&" if urlsplit(url).query else "?"
             target, body, extra = (f"{url}{separator}{urlencode(params)}" if params else url), None, {}
         else:
             target, body = url, urlencode(params).encode()
             extra = {"Content-Type": "application/x-www-form-urlencoded"}
-        started = time.perf_counter()
-        try:
-            async with session.request(
-                method.value,
-                URL(target, encoded=True),  # sent exactly as built, not re-quoted
-                data=body,
-                headers={**headers, **extra},
-                timeout=aiohttp.ClientTimeout(total=timeout),
-                allow_redirects=False,
-            ) as response:
-                await response.read()
-                status = response.status
-        except TimeoutError:
-            return Outcome(None, _ms(started), f"timeout after {timeout:g} s")
-        except aiohttp.ClientError as exc:
-            return Outcome(None, _ms(started), _describe(exc))
-        return Outcome(status, _ms(started), None if 200 <= status < 300 else f"HTTP {status}")
+        queued = time.perf_counter()
+        async with self._queue(url):
+            started = time.perf_counter()
+            try:
+                async with self._session.request(
+                    method.value,
+                    URL(target, encoded=True),  # sent exactly as built, not re-quoted
+                    data=body,
+                    headers={**headers, **extra},
+                    timeout=aiohttp.ClientTimeout(total=timeout),
+                    allow_redirects=False,
+                ) as response:
+                    await response.read()
+                    status = response.status
+            except TimeoutError:
+                return Outcome(None, _ms(started), f"timeout after {timeout:g} s", _ms(queued) - _ms(started))
+            except aiohttp.ClientError as exc:
+                return Outcome(None, _ms(started), _describe(exc), _ms(queued) - _ms(started))
+        error = None if 200 <= status < 300 else f"HTTP {status}"
+        return Outcome(status, _ms(started), error, _ms(queued) - _ms(started))
 
 
 def _describe(exc: aiohttp.ClientError) -> str:
