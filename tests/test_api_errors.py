@@ -173,3 +173,45 @@ def test_fuzzed_raw_bodies(api: PlivoHTTP, raw: bytes, ctype: str) -> None:
         api.client.post("/__emulator__/reset", params={"auth_id": MAIN.auth_id})
     else:
         assert_plivo_error(response, response.status_code)
+
+
+CONTROL = [
+    ("POST", "/__emulator__/clock/advance"),
+    ("POST", "/__emulator__/accounts"),
+    ("POST", "/__emulator__/accounts/MADEVEMULATOR0000001/mpcs"),
+    ("POST", "/__emulator__/reset"),
+    ("GET", "/__emulator__/callbacks"),
+    ("GET", "/__emulator__/state"),
+    ("GET", "/__emulator__/clock"),
+    ("GET", "/__emulator__/scenarios"),
+]
+CONTROL_KEYS = [
+    "seconds",
+    "auth_id",
+    "auth_token",
+    "friendly_name",
+    "participants",
+    "stay_alone",
+    "max_participants",
+    "wait",
+    "min_count",
+    "state",
+    "event",
+    "recording_id",
+]
+control_bodies = st.dictionaries(st.sampled_from(CONTROL_KEYS) | st.text(max_size=6), json_values, max_size=5)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(route=st.sampled_from(CONTROL), body=control_bodies)
+def test_fuzzed_control_plane(api: PlivoHTTP, route: tuple[str, str], body: dict) -> None:
+    method, path = route
+    if method == "GET":
+        params = {k: str(v)[:20] for k, v in body.items()}
+        params["wait"] = "0"  # never long-poll here
+        response = api.client.get(path, params=params)
+    else:
+        response = api.client.post(path, content=json.dumps(body).encode())
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        assert_plivo_error(response, response.status_code)

@@ -8,10 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from emulator.cli import main
 from emulator.delivery.scenarios import (
     Match,
+    ScenarioError,
     ScenarioErrors,
     builtin_scenarios,
     load_paths,
@@ -190,3 +193,17 @@ def test_load_paths_reports_all_problems(tmp_path: Path) -> None:
     with pytest.raises(ScenarioErrors) as caught:
         load_paths([tmp_path])
     assert len(caught.value.errors) == 2
+
+
+yaml_like = st.text(
+    alphabet=st.sampled_from(list("name: x\n-[]{},'\"#&*!|>%@`\t0123456789abcdefg.timelinrecodup")),
+    max_size=120,
+)
+
+
+@given(text=yaml_like | st.text(max_size=80))
+def test_fuzzed_scenario_text_is_a_scenario_or_a_located_error(text: str) -> None:
+    try:
+        parse_scenario(text, "fuzz.yaml")
+    except ScenarioError as exc:
+        assert str(exc).startswith("fuzz.yaml:") and "\n" not in str(exc)

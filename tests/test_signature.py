@@ -84,7 +84,7 @@ queries = st.dictionaries(
     method=st.sampled_from(["GET", "POST"]),
     nonce=st.text(alphabet="0123456789", min_size=1, max_size=20),
 )
-def test_any_callback_validates_with_the_sdk(params: dict, query: dict, method: str, nonce: str) -> None:
+def test_fuzzed_callbacks_validate_with_the_sdk(params: dict, query: dict, method: str, nonce: str) -> None:
     url = "http://127.0.0.1:8000/hooks/recording/" + (f"?{urlencode(query)}" if query else "")
     if method == "GET":
         # On GET the URL's own query wins over a parameter of the same name (as in the SDK).

@@ -378,7 +378,10 @@ def parse_scenario(text: str, source: str) -> Scenario:
         line = mark.line + 1 if mark is not None else 1
         raise ScenarioError(source, line, "", f"YAML syntax error: {problem}") from None
     except YAMLError as exc:
-        raise ScenarioError(source, 1, "", f"YAML error: {exc}") from None
+        # A ReaderError (a control character, say) knows its position, not its line.
+        position = getattr(exc, "position", None)
+        line = text[:position].count("\n") + 1 if isinstance(position, int) else 1
+        raise ScenarioError(source, line, "", f"YAML error: {str(exc).splitlines()[0]}") from None
     if document is None:
         raise ScenarioError(source, 1, "", "empty file: a scenario needs at least a name")
     if not isinstance(document, CommentedMap):
