@@ -26,7 +26,8 @@ EPILOG = f"""\
 Every option may also be set in the environment (the flag wins):
   {ENV_PREFIX}HOST, {ENV_PREFIX}PORT, {ENV_PREFIX}SERVER, {ENV_PREFIX}SEED,
   {ENV_PREFIX}PUBLIC_URL, {ENV_PREFIX}LOG_LEVEL, {ENV_PREFIX}CLOCK,
-  {ENV_PREFIX}SPEED, {ENV_PREFIX}CLOCK_START, {ENV_PREFIX}JOURNAL_SIZE;
+  {ENV_PREFIX}SPEED, {ENV_PREFIX}CLOCK_START, {ENV_PREFIX}JOURNAL_SIZE,
+  {ENV_PREFIX}MEDIA_AUTH (1 or 0);
   lists separated by commas: {ENV_PREFIX}ACCOUNTS (ID:TOKEN pairs),
   {ENV_PREFIX}SCENARIOS (paths), {ENV_PREFIX}CALLBACK_HOSTS (patterns).
   PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN, the variables the Plivo SDKs read, also
@@ -59,6 +60,15 @@ def _env_float(environ: Mapping[str, str], name: str) -> float | None:
         return float(value)
     except ValueError:
         raise UsageError(f"{ENV_PREFIX}{name}={value!r} is not a number") from None
+
+
+def _env_flag(environ: Mapping[str, str], name: str) -> bool:
+    value = environ.get(ENV_PREFIX + name, "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise UsageError(f"{ENV_PREFIX}{name}={value!r}: use 1/true/yes or 0/false/no")
 
 
 def _env_list(environ: Mapping[str, str], name: str) -> list[str]:
@@ -152,6 +162,13 @@ def build_parser() -> argparse.ArgumentParser:
         "loopback, private addresses, single-label names and *.test/.local/.internal/.localhost "
         "are always allowed",
     )
+    serve.add_argument(
+        "--media-auth",
+        action="store_true",
+        default=None,
+        help="recording files (recording_url) ask for the account's Basic auth, like Plivo's "
+        "'HTTP Auth on recordings' setting (default: public)",
+    )
     validate_command = commands.add_parser(
         "validate",
         help="check scenario files without serving",
@@ -204,6 +221,7 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Setti
         scenario_paths=tuple(Path(p) for p in scenario_paths),
         journal_size=10_000 if journal_size is None else journal_size,
         callback_hosts=tuple(callback_hosts),
+        media_auth=args.media_auth if args.media_auth is not None else _env_flag(environ, "MEDIA_AUTH"),
     )
 
 

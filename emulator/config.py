@@ -47,6 +47,8 @@ class Settings:
     journal_size: int = 10_000
     # Extra callback hosts (glob patterns) beyond the local ones; "*" allows any host.
     callback_hosts: tuple[str, ...] = ()
+    # Recording files ask for the account's Basic auth (Plivo's "HTTP Auth on recordings").
+    media_auth: bool = False
 
     @property
     def effective_accounts(self) -> tuple[Credentials, ...]:

@@ -133,7 +133,8 @@ def test_fuzzed_requests_never_break_the_emulator(
 ) -> None:
     if not api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()["mpcs"]:
         api.seed_mpc("standup", ("10", "11"))
-    path = template.replace("{mpc_id}", mpc_id).replace("{member_id}", member_id).lstrip("/")
+    path = template.replace("{mpc_id}", mpc_id).replace("{member_id}", member_id)
+    path = path.replace("{recording_id}", mpc_id).lstrip("/")
     kwargs: dict = (
         {"params": {k: str(v) for k, v in body.items()}}
         if method == "GET"

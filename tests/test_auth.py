@@ -18,12 +18,15 @@ ROUTES = [
 
 
 def concrete(path: str) -> str:
-    return path.replace("{mpc_id}", "name_standup").replace("{member_id}", "10").lstrip("/")
+    for name, value in (("{mpc_id}", "name_standup"), ("{member_id}", "10"), ("{recording_id}", "0000")):
+        path = path.replace(name, value)
+    return path.lstrip("/")
 
 
 def test_the_route_table_is_complete() -> None:
-    # 17 operations: list/get/start/end MPC, add/list/get/update/kick participant, 4+4 recording calls.
-    assert len(ROUTES) == 17
+    # 20 operations: list/get/start/end MPC, add/list/get/update/kick participant, 4+4 recording calls,
+    # list/get/delete Recording.
+    assert len(ROUTES) == 20
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)

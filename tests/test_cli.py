@@ -26,7 +26,10 @@ def test_defaults() -> None:
     assert (s.host, s.port, s.server, s.seed, s.public_url) == ("127.0.0.1", 8080, "uvicorn", None, None)
     assert s.effective_accounts == (DEFAULT_ACCOUNT,)
     assert (s.clock, s.speed, s.clock_start, s.journal_size) == ("real", 1.0, None, 10_000)
-    assert (s.scenario_paths, s.callback_hosts) == ((), ())
+    assert (s.scenario_paths, s.callback_hosts, s.media_auth) == ((), (), False)
+    assert settings(["--media-auth"]).media_auth is True
+    assert settings([], {"PLIVO_EMULATOR_MEDIA_AUTH": "yes"}).media_auth is True
+    assert settings([], {"PLIVO_EMULATOR_MEDIA_AUTH": "0"}).media_auth is False
 
 
 def test_time_scenario_and_delivery_options() -> None:
@@ -101,6 +104,7 @@ def test_environment_and_flags() -> None:
         ([], {"PLIVO_EMULATOR_CLOCK": "virtual"}, "choose real or manual"),
         (["--clock-start", "yesterday"], {}, "is not an ISO-8601 time"),
         (["--journal-size", "0"], {}, "journal size 0 must be at least 1"),
+        ([], {"PLIVO_EMULATOR_MEDIA_AUTH": "maybe"}, "use 1/true/yes or 0/false/no"),
         (["--clock", "sundial"], {}, "invalid choice"),
     ],
 )
@@ -135,6 +139,7 @@ def test_help_documents_every_option(capsys: pytest.CaptureFixture) -> None:
         "--callback-host",
         "PLIVO_EMULATOR_SCENARIOS",
         "PLIVO_EMULATOR_CALLBACK_HOSTS",
+        "--media-auth",
         DEFAULT_ACCOUNT.auth_id,
         DEFAULT_ACCOUNT.auth_token,
     ):

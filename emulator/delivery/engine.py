@@ -216,9 +216,12 @@ class CallbackEngine:
             self._schedule_actions(recording, scenario)
         elif event.kind in TERMINAL:  # its last event: nothing will look its scenario up again
             del self._recording_scenarios[f"{recording.auth_id}/{recording.recording_id}"]
+        due = event.at + timedelta(seconds=self._delay(scenario, event))
+        if event.kind is RecordingEventKind.COMPLETED:
+            # The file is processed when Completed is sent: only then is it in the Recording resource.
+            self.backend.account(recording.auth_id).publish_recording(recording.recording_id, due)
         if recording.options.callback_url is None:
             return
-        due = event.at + timedelta(seconds=self._delay(scenario, event))
         callback = Callback(
             callback_id=f"{recording.recording_id}-{event.sequence}",
             auth_id=recording.auth_id,

@@ -93,6 +93,19 @@ class AddedParticipant:
 
 
 @dataclass(frozen=True)
+class RecordingFilter:
+    mpc_name: str | None = None
+    mpc_uuid: str | None = None
+    call_uuid: str | None = None
+    from_number: str | None = None
+    to_number: str | None = None
+    # MPC recordings belong to no conference: a conference filter matches none of them.
+    conference: bool = False
+    add_time: tuple[tuple[str, datetime], ...] = ()
+    storage_days: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
 class MPCFilter:
     friendly_name: str | None = None
     status: MPCStatus | None = None
@@ -108,6 +121,22 @@ _COMPARE: dict[str, Callable[[datetime, datetime], bool]] = {
     "lt": lambda v, b: v < b,
     "lte": lambda v, b: v <= b,
 }
+
+
+_COMPARE_INT: dict[str, Callable[[int, int], bool]] = {
+    "eq": lambda v, b: v == b,
+    "gt": lambda v, b: v > b,
+    "gte": lambda v, b: v >= b,
+    "lt": lambda v, b: v < b,
+    "lte": lambda v, b: v <= b,
+}
+
+
+def storage_days(recording: Recording, now: datetime) -> int:
+    """Whole days the file has been stored (Plivo's recording_storage_duration)."""
+    if recording.available_at is None:
+        return 0
+    return max(0, (now - recording.available_at).days)
 
 
 def _in_bounds(value: datetime | None, bounds: Iterable[tuple[str, datetime]]) -> bool:
@@ -374,6 +403,57 @@ class Account:
         self._end(mpc, MAX_DURATION_REACHED, self.clock(), events)
         self.emit(events)
         return mpc
+
+    # -------------------------------------------------------- Recording resource
+
+    def publish_recording(self, recording_id: str, at: datetime) -> None:
+        """The file of a completed recording is processed at ``at`` and then listed (no event)."""
+        recording = self.recordings.get(recording_id)
+        if recording is not None and recording.available_at is None:
+            recording.available_at = at
+
+    def get_recording(self, recording_id: str) -> Recording:
+        recording = self.recordings.get(recording_id)
+        if recording is None or not recording.published(self.clock()):
+            raise NotFound(f"recording '{recording_id}' not found")
+        return recording
+
+    def list_recordings(self, query: RecordingFilter) -> list[Recording]:
+        now = self.clock()
+        found = []
+        for recording in self.recordings.values():
+            if not recording.published(now) or query.conference:
+                continue
+            member = self.member_of(recording)
+            if (
+                (query.mpc_name is None or recording.mpc_name == query.mpc_name)
+                and (query.mpc_uuid is None or recording.mpc_uuid == query.mpc_uuid)
+                and (query.call_uuid is None or (member is not None and member.call_uuid == query.call_uuid))
+                and (
+                    query.from_number is None
+                    or (member is not None and member.from_number == query.from_number)
+                )
+                and (query.to_number is None or (member is not None and member.to_number == query.to_number))
+                and _in_bounds(recording.available_at, query.add_time)
+                and all(
+                    _COMPARE_INT[op](storage_days(recording, now), bound) for op, bound in query.storage_days
+                )
+            ):
+                found.append(recording)
+        # Newest first; publication order breaks ties.
+        return sorted(found, key=lambda r: r.available_at or now, reverse=True)
+
+    def delete_recording(self, recording_id: str) -> Recording:
+        recording = self.get_recording(recording_id)
+        recording.deleted = True
+        return recording
+
+    def member_of(self, recording: Recording) -> Participant | None:
+        """The participant a participant recording belongs to (None for an MPC recording)."""
+        if recording.member_id is None:
+            return None
+        mpc = self.mpcs.get(recording.mpc_uuid)
+        return mpc.participants.get(recording.member_id) if mpc is not None else None
 
     # ----------------------------------------------------------------- helpers
 

@@ -77,6 +77,9 @@ class Recording:
     end_time: datetime | None = None
     failure_reason: str | None = None
     sequence: int = 0
+    # When the processed file joins the account's Recordings (the Completed callback's moment).
+    available_at: datetime | None = None
+    deleted: bool = False
     _recorded: timedelta = field(default=timedelta(0), repr=False)
     _segment_start: datetime | None = field(default=None, repr=False)
 
@@ -106,6 +109,10 @@ class Recording:
         if self.member_id is None:
             return f"the recording of MPC '{self.mpc_name}'"
         return f"the '{self.track_type}' track recording of member {self.member_id} in MPC '{self.mpc_name}'"
+
+    def published(self, now: datetime) -> bool:
+        """In the Recording resource: processed by ``now`` and not deleted."""
+        return self.available_at is not None and self.available_at <= now and not self.deleted
 
     def duration(self, now: datetime) -> timedelta:
         if self._segment_start is None:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
-from typing import TypeVar
 
 from starlette.responses import Response
 
@@ -14,21 +11,17 @@ from emulator.domain.errors import InvalidParameter
 from emulator.domain.participant import ParticipantSpec
 from emulator.domain.values import TERMINATION_CODES, CallbackMethod, MPCStatus, Role
 from emulator.http.errors import PlivoJSONResponse
+from emulator.http.listing import page_of, time_bounds
 from emulator.http.params import Params
 from emulator.http.recording_routes import recording_request
 from emulator.http.resource import PlivoCall
 from emulator.http.serializers import (
-    Json,
     account_path,
-    list_envelope,
     mpc_json,
     mpc_path,
     participant_json,
 )
 
-T = TypeVar("T")
-
-_TIME_FILTER = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$")
 _STATUS_EVENTS = (
     "mpc-state-changes",
     "participant-state-changes",
@@ -65,39 +58,6 @@ _URL_PARAMS = (
 _FLAGS = ("relay_dtmf_inputs", "create_mpc_with_single_participant", "send_on_preanswer")
 
 
-def _page_of(call: PlivoCall, list_path: str, items: Sequence[T], render: Callable[[T], Json]) -> Response:
-    """One page (``limit``/``offset``) of ``items`` in Plivo's list envelope."""
-    limit = call.params.integer("limit", 20, minimum=1, maximum=20)
-    offset = call.params.integer("offset", 0, minimum=0)
-    objects = [render(item) for item in items[offset : offset + limit]]
-    body = list_envelope(
-        call.api_id(),
-        list_path,
-        objects,
-        total=len(items),
-        limit=limit,
-        offset=offset,
-        query=call.request.query_params,
-    )
-    return PlivoJSONResponse(body)
-
-
-def _time_bounds(params: Params, field: str) -> tuple[tuple[str, datetime], ...]:
-    bounds = []
-    for op in ("gt", "gte", "lt", "lte"):
-        name = f"{field}__{op}"
-        value = params.text(name)
-        if value is None:
-            continue
-        if not _TIME_FILTER.match(value):
-            raise InvalidParameter(name, f"invalid {name} '{value}': use YYYY-MM-DD HH:MM[:ss[.uuuuuu]]")
-        try:
-            bounds.append((op, datetime.fromisoformat(value).replace(tzinfo=UTC)))
-        except ValueError:
-            raise InvalidParameter(name, f"invalid {name} '{value}': not a real date and time") from None
-    return tuple(bounds)
-
-
 # --------------------------------------------------------------------- MPC
 
 
@@ -120,12 +80,12 @@ def list_mpcs(call: PlivoCall) -> Response:
         friendly_name=p.text("friendly_name"),
         status=MPCStatus(status.capitalize()) if status else None,
         termination_cause_code=cause_code if cause is not None else None,
-        creation_time=_time_bounds(p, "creation_time"),
-        end_time=_time_bounds(p, "end_time"),
+        creation_time=time_bounds(p, "creation_time"),
+        end_time=time_bounds(p, "end_time"),
     )
     p.text("sub_account")  # type-checked only: subaccount hierarchies are not modelled
     auth_id = call.account.auth_id
-    return _page_of(
+    return page_of(
         call,
         f"{account_path(auth_id)}MultiPartyCall/",
         call.account.list_mpcs(query),
@@ -266,7 +226,7 @@ def add_participant(call: PlivoCall) -> Response:
 def list_participants(call: PlivoCall) -> Response:
     members = call.account.list_participants(call.mpc_ref(), call.params.text("call_uuid"))
     auth_id = call.account.auth_id
-    return _page_of(
+    return page_of(
         call,
         f"{mpc_path(auth_id, call.mpc_segment)}Participant/",
         members,

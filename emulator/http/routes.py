@@ -10,6 +10,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from emulator.http import mpc_routes as mpc
 from emulator.http import recording_routes as rec
+from emulator.http import recordings
 from emulator.http.resource import PlivoResource
 
 MPC = "/MultiPartyCall/{mpc_id}"
@@ -30,6 +31,10 @@ PLIVO_RESOURCES: dict[str, PlivoResource] = {
     ),
     f"{MEMBER}/Record/Pause/": PlivoResource(POST=rec.participant_recording_action("pause")),
     f"{MEMBER}/Record/Resume/": PlivoResource(POST=rec.participant_recording_action("resume")),
+    "/Recording/": PlivoResource(GET=recordings.list_recordings),
+    "/Recording/{recording_id}/": PlivoResource(
+        GET=recordings.get_recording, DELETE=recordings.delete_recording
+    ),
 }
 
 
@@ -37,6 +42,15 @@ def plivo_routes() -> list[BaseRoute]:
     return [
         Mount(
             "/v1/Account/{auth_id}",
-            routes=[Route(path, resource) for path, resource in PLIVO_RESOURCES.items()],
+            routes=[
+                # The audio (media.plivo.com's path, served here) before the resource whose pattern
+                # would also match it; it takes every method so that a wrong one is its own 405.
+                Route(
+                    "/Recording/{recording_id}.{file_format}/",
+                    recordings.media,
+                    methods=recordings.ANY_METHOD,
+                ),
+                *(Route(path, resource) for path, resource in PLIVO_RESOURCES.items()),
+            ],
         )
     ]

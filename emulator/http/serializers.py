@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from emulator.domain.billing import mpc_bill, participant_bill
 from emulator.domain.mpc import MPC
 from emulator.domain.participant import Participant
+from emulator.domain.recording import Recording
 from emulator.domain.values import plivo_time
 
 Json = dict[str, Any]
@@ -78,8 +81,12 @@ def list_envelope(
     limit: int,
     offset: int,
     query: Mapping[str, str],
+    count_key: str = "count",
 ) -> Json:
-    """Plivo's list answer; ``next``/``previous`` keep the request's filters."""
+    """Plivo's list answer; ``next``/``previous`` keep the request's filters.
+
+    MPC lists count in ``meta.count``, Recording lists in ``meta.total_count``.
+    """
     filters = {k: v for k, v in query.items() if k not in ("limit", "offset")}
 
     def page(at: int) -> str:
@@ -88,11 +95,51 @@ def list_envelope(
     return {
         "api_id": api_id,
         "meta": {
-            "count": total,
+            count_key: total,
             "limit": limit,
             "next": page(offset + limit) if offset + limit < total else None,
             "offset": offset,
             "previous": page(max(0, offset - limit)) if offset > 0 else None,
         },
         "objects": list(objects),
+    }
+
+
+RECORDING_STORAGE_RATE = 0.0004  # per rounded minute and month, as in Plivo's fixture
+
+
+def precise_time(moment: datetime) -> str:
+    """``2014-08-05 16:15:15.852059+00:00``: the Recording resource's add_time, with microseconds."""
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
+
+
+def _epoch_ms(moment: datetime | None) -> str | None:
+    return None if moment is None else f"{moment.timestamp() * 1000:.5f}"
+
+
+def recording_json(
+    recording: Recording, member: Participant | None, now: datetime, storage_days: int
+) -> Json:
+    """A Recording resource object; its fields follow Plivo's fixture (ms values as 5-decimal strings)."""
+    seconds = recording.duration(now).total_seconds()
+    minutes = max(1, math.ceil(seconds / 60))
+    assert recording.available_at is not None
+    return {
+        "add_time": precise_time(recording.available_at),
+        "call_uuid": member.call_uuid if member else None,
+        "conference_name": None,
+        "from_number": member.from_number if member else None,
+        "monthly_recording_storage_amount": round(minutes * RECORDING_STORAGE_RATE, 5),
+        "recording_duration_ms": f"{seconds * 1000:.5f}",
+        "recording_end_ms": _epoch_ms(recording.end_time),
+        "recording_format": recording.file_format.value,
+        "recording_id": recording.recording_id,
+        "recording_start_ms": _epoch_ms(recording.start_time),
+        "recording_storage_duration": storage_days,
+        "recording_storage_rate": RECORDING_STORAGE_RATE,
+        "recording_type": "mpc",
+        "recording_url": recording.media_url,
+        "resource_uri": f"{account_path(recording.auth_id)}Recording/{recording.recording_id}/",
+        "rounded_recording_duration": minutes * 60,
+        "to_number": member.to_number if member else None,
     }
