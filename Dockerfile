@@ -12,17 +12,19 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY emulator ./emulator
 COPY scenarios ./scenarios
-RUN python3 -m venv /opt/emulator && /opt/emulator/bin/pip install --quiet . && rm -rf /app/build
+RUN python3 -m venv /opt/emulator && /opt/emulator/bin/pip install --quiet . && rm -rf /app/build \
+    && mkdir -p /var/lib/plivo-mpc-emulator && chown nobody /var/lib/plivo-mpc-emulator
 
+# With PLIVO_EMULATOR_TLS=1 the CA is kept in PLIVO_EMULATOR_TLS_DIR: mount a volume there to trust it once.
 ENV PATH=/opt/emulator/bin:$PATH \
     PLIVO_EMULATOR_HOST=0.0.0.0 \
-    PLIVO_EMULATOR_PORT=8080
+    PLIVO_EMULATOR_PORT=8080 \
+    PLIVO_EMULATOR_TLS_DIR=/var/lib/plivo-mpc-emulator/tls
 EXPOSE 8080
 USER nobody
 
-# Follows PLIVO_EMULATOR_PORT, so `-e PLIVO_EMULATOR_PORT=9000` keeps the check right.
-HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=3 \
-    CMD ["python3", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/__emulator__/health' % os.environ.get('PLIVO_EMULATOR_PORT', '8080'), timeout=2)"]
+# Follows PLIVO_EMULATOR_PORT and PLIVO_EMULATOR_TLS, so the check stays right when they change.
+HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=3 CMD ["plivo-mpc-emulator", "health"]
 
 ENTRYPOINT ["plivo-mpc-emulator"]
 CMD ["serve"]

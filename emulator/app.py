@@ -21,6 +21,7 @@ from emulator.http.control import control_routes
 from emulator.http.errors import http_exception_handler, unexpected_error_handler
 from emulator.http.paths import PlivoPathMiddleware
 from emulator.http.routes import plivo_routes
+from emulator.tls import DEFAULT_TLS_HOSTS, default_tls_dir, prepare_tls
 
 
 def _check_seed_accounts(scenarios: ScenarioSet, backend: Backend) -> None:
@@ -76,4 +77,8 @@ def create_app(
     app.state.settings = settings
     app.state.backend = backend
     app.state.engine = engine
+    app.state.tls = None
+    if settings.tls:
+        hosts = (*DEFAULT_TLS_HOSTS, *settings.tls_hosts)
+        app.state.tls = prepare_tls(settings.tls_dir or default_tls_dir(), hosts)
     return app

@@ -27,9 +27,10 @@ Every option may also be set in the environment (the flag wins):
   {ENV_PREFIX}HOST, {ENV_PREFIX}PORT, {ENV_PREFIX}SERVER, {ENV_PREFIX}SEED,
   {ENV_PREFIX}PUBLIC_URL, {ENV_PREFIX}LOG_LEVEL, {ENV_PREFIX}CLOCK,
   {ENV_PREFIX}SPEED, {ENV_PREFIX}CLOCK_START, {ENV_PREFIX}JOURNAL_SIZE,
-  {ENV_PREFIX}MEDIA_AUTH (1 or 0);
+  {ENV_PREFIX}MEDIA_AUTH and {ENV_PREFIX}TLS (1 or 0), {ENV_PREFIX}TLS_DIR;
   lists separated by commas: {ENV_PREFIX}ACCOUNTS (ID:TOKEN pairs),
-  {ENV_PREFIX}SCENARIOS (paths), {ENV_PREFIX}CALLBACK_HOSTS (patterns).
+  {ENV_PREFIX}SCENARIOS (paths), {ENV_PREFIX}CALLBACK_HOSTS (patterns),
+  {ENV_PREFIX}TLS_HOSTS (names).
   PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN, the variables the Plivo SDKs read, also
   define an account.
 
@@ -169,6 +170,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="recording files (recording_url) ask for the account's Basic auth, like Plivo's "
         "'HTTP Auth on recordings' setting (default: public)",
     )
+    serve.add_argument(
+        "--tls",
+        action="store_true",
+        default=None,
+        help="serve HTTPS as api.plivo.com with a local CA's certificate, so that SDKs which hard-code "
+        "https://api.plivo.com reach the emulator unchanged (default port 8443)",
+    )
+    serve.add_argument(
+        "--tls-dir",
+        metavar="DIR",
+        help="where the CA is kept, to be trusted once (default ~/.cache/plivo-mpc-emulator/tls)",
+    )
+    serve.add_argument(
+        "--tls-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="another name or IP address the certificate covers (repeatable), e.g. a Compose service name",
+    )
     validate_command = commands.add_parser(
         "validate",
         help="check scenario files without serving",
@@ -176,6 +196,13 @@ def build_parser() -> argparse.ArgumentParser:
         "file:line: where: what, and the exit status is 2 if there is any.",
     )
     validate_command.add_argument("paths", nargs="+", metavar="PATH")
+    health = commands.add_parser(
+        "health",
+        help="check that the emulator on this machine is ready (the container's HEALTHCHECK)",
+        description="Ask the local emulator's /__emulator__/health; exit status 0 when it is ready. "
+        "The port and TLS mode come from PLIVO_EMULATOR_PORT and PLIVO_EMULATOR_TLS, as for serve.",
+    )
+    health.add_argument("--url", help="the emulator to ask (default: this machine, on the configured port)")
     return parser
 
 
@@ -195,6 +222,8 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Setti
     seed = args.seed if args.seed is not None else _env_int(environ, "SEED")
     if port is not None and not 0 <= port <= 65535:
         raise UsageError(f"port {port} is out of range")
+    tls = args.tls if args.tls is not None else _env_flag(environ, "TLS")
+    tls_dir = args.tls_dir or env("TLS_DIR")
     clock = args.clock or env("CLOCK") or "real"
     if clock not in ("real", "manual"):
         raise UsageError(f"{ENV_PREFIX}CLOCK={clock!r}: choose real or manual")
@@ -209,7 +238,7 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Setti
     callback_hosts = [*_env_list(environ, "CALLBACK_HOSTS"), *args.callback_host]
     return Settings(
         host=args.host or env("HOST") or "127.0.0.1",
-        port=8080 if port is None else port,
+        port=(8443 if tls else 8080) if port is None else port,
         server=cast(ServerName, server),
         accounts=tuple(dict.fromkeys(accounts)),
         seed=seed,
@@ -222,6 +251,9 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Setti
         journal_size=10_000 if journal_size is None else journal_size,
         callback_hosts=tuple(callback_hosts),
         media_auth=args.media_auth if args.media_auth is not None else _env_flag(environ, "MEDIA_AUTH"),
+        tls=tls,
+        tls_dir=Path(tls_dir) if tls_dir else None,
+        tls_hosts=tuple([*_env_list(environ, "TLS_HOSTS"), *args.tls_host]),
     )
 
 
@@ -235,6 +267,15 @@ def banner(settings: Settings, url: str, app: Starlette) -> str:
         f"  control plane: {url}/__emulator__/health",
         f"  scenarios:     {', '.join(s.name for s in scenarios)} (default: {scenarios.default.name})",
     ]
+    tls = app.state.tls
+    if tls is not None:
+        lines.append(
+            f"  TLS:           as https://api.plivo.com; trust the CA {tls.ca_cert} "
+            "(also at /__emulator__/ca.pem)"
+        )
+        lines.append(
+            "                 and resolve api.plivo.com to this host (/etc/hosts, docker --add-host)"
+        )
     for creds in settings.effective_accounts:
         if creds == DEFAULT_ACCOUNT:
             lines.append(
@@ -269,7 +310,8 @@ def serve(settings: Settings) -> int:
         )
         return 1
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    print(banner(settings, f"http://{host}:{sock.getsockname()[1]}", app), flush=True)
+    scheme = "https" if settings.tls else "http"
+    print(banner(settings, f"{scheme}://{host}:{sock.getsockname()[1]}", app), flush=True)
     # A stop request is a normal end (exit status 0, as `docker stop` expects). Uvicorn
     # re-raises the signal after its graceful shutdown, which lands here.
     signal.signal(signal.SIGTERM, _exit_cleanly)
@@ -281,6 +323,32 @@ def serve(settings: Settings) -> int:
     finally:
         sock.close()
     return 0
+
+
+def health(url: str | None, environ: Mapping[str, str]) -> int:
+    import json
+    import ssl
+    import urllib.request
+
+    tls = _env_flag(environ, "TLS")
+    port = _env_int(environ, "PORT") or (8443 if tls else 8080)
+    url = url or f"{'https' if tls else 'http'}://127.0.0.1:{port}"
+    context = None
+    if url.startswith("https"):
+        from emulator.tls import default_tls_dir
+
+        ca = Path(environ.get(ENV_PREFIX + "TLS_DIR") or default_tls_dir()) / "ca.pem"
+        context = (
+            ssl.create_default_context(cafile=str(ca)) if ca.exists() else ssl._create_unverified_context()
+        )
+    try:
+        with urllib.request.urlopen(f"{url}/__emulator__/health", timeout=3, context=context) as response:
+            body = json.load(response)
+    except (OSError, ValueError) as exc:
+        print(f"plivo-mpc-emulator: not ready at {url}: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(body))
+    return 0 if body.get("status") == "ok" else 1
 
 
 def validate(paths: Sequence[str]) -> int:
@@ -304,8 +372,14 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     args = parser.parse_args(argv)
     if args.command == "validate":
         return validate(args.paths)
+    env = os.environ if environ is None else environ
+    if args.command == "health":
+        try:
+            return health(args.url, env)
+        except UsageError as exc:
+            parser.exit(2, f"plivo-mpc-emulator: error: {exc}\n")
     try:
-        settings = settings_from(args, os.environ if environ is None else environ)
+        settings = settings_from(args, env)
     except UsageError as exc:
         parser.exit(2, f"plivo-mpc-emulator: error: {exc}\n")
     return serve(settings)

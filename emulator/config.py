@@ -49,6 +49,10 @@ class Settings:
     callback_hosts: tuple[str, ...] = ()
     # Recording files ask for the account's Basic auth (Plivo's "HTTP Auth on recordings").
     media_auth: bool = False
+    # TLS mode: HTTPS with a certificate for api.plivo.com (and more hosts) from a local CA kept in tls_dir.
+    tls: bool = False
+    tls_dir: Path | None = None
+    tls_hosts: tuple[str, ...] = ()
 
     @property
     def effective_accounts(self) -> tuple[Credentials, ...]:

@@ -39,6 +39,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="URL",
         help="use this running emulator (a container, say) instead of starting one",
     )
+    group.addoption(
+        "--plivo-emulator-ca",
+        metavar="FILE",
+        help="the CA of a running emulator in TLS mode (its /__emulator__/ca.pem)",
+    )
     parser.addini("plivo_emulator_url", "a running emulator to use instead of starting one", default="")
     parser.addini(
         "plivo_emulator_clock", "clock of the emulator the plugin starts: manual or real", default="manual"
@@ -70,7 +75,8 @@ def plivo_emulator(pytestconfig: pytest.Config) -> Iterator[EmulatorControl]:
     """The emulator for this session (started here unless a URL names a running one)."""
     url = _external_url(pytestconfig)
     if url is not None:
-        control = EmulatorControl(url)
+        ca_file = pytestconfig.getoption("--plivo-emulator-ca") or os.environ.get("PLIVO_EMULATOR_CA") or None
+        control = EmulatorControl(url, ca_file=ca_file)
         control.health()
         yield control
         return

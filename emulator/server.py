@@ -14,11 +14,13 @@ import json
 import os
 import signal
 import socket
+import ssl
 import threading
 import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 from typing import Self
 
@@ -27,6 +29,7 @@ from starlette.applications import Starlette
 from emulator.app import create_app
 from emulator.config import ServerName, Settings
 from emulator.domain.backend import Backend
+from emulator.tls import TLSFiles
 
 
 def tune_gc() -> None:
@@ -56,12 +59,15 @@ def _uvicorn(
 ) -> tuple[Callable[[], None], Callable[[], None]]:
     import uvicorn
 
+    tls: TLSFiles | None = app.state.tls
     config = uvicorn.Config(
         app,
         log_level=settings.log_level,
         access_log=settings.log_level == "debug",
         lifespan="on",
         timeout_graceful_shutdown=2,
+        ssl_certfile=str(tls.cert) if tls else None,
+        ssl_keyfile=str(tls.key) if tls else None,
     )
     server = uvicorn.Server(config)
 
@@ -83,6 +89,9 @@ def _hypercorn(
     config.loglevel = settings.log_level.upper()
     config.accesslog = "-" if settings.log_level == "debug" else None
     config.graceful_timeout = 2
+    tls: TLSFiles | None = app.state.tls
+    if tls is not None:
+        config.certfile, config.keyfile = str(tls.cert), str(tls.key)
     loop = asyncio.new_event_loop()
     shutdown = asyncio.Event()
 
@@ -148,7 +157,14 @@ class ThreadedServer:
     @property
     def url(self) -> str:
         host = self.settings.host
-        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
+        scheme = "https" if self.settings.tls else "http"
+        return f"{scheme}://{f'[{host}]' if ':' in host else host}:{self.port}"
+
+    @property
+    def ca_file(self) -> Path | None:
+        """In TLS mode, the CA certificate a client must trust."""
+        tls: TLSFiles | None = self.app.state.tls
+        return tls.ca_cert if tls else None
 
     def start(self, timeout: float = 10.0) -> Self:
         self._sock = bind_socket(self.settings.host, self.settings.port)
@@ -162,7 +178,10 @@ class ThreadedServer:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                with urllib.request.urlopen(f"{self.url}/__emulator__/health", timeout=1) as response:
+                context = ssl.create_default_context(cafile=str(self.ca_file)) if self.ca_file else None
+                with urllib.request.urlopen(
+                    f"{self.url}/__emulator__/health", timeout=1, context=context
+                ) as response:
                     if json.load(response).get("status") == "ok":
                         return
             except OSError:
@@ -175,7 +194,8 @@ class ThreadedServer:
         """Reset through the server's own event loop (the backend is not for other threads to mutate)."""
         query = f"?auth_id={urllib.parse.quote(auth_id)}" if auth_id else ""
         request = urllib.request.Request(f"{self.url}/__emulator__/reset{query}", method="POST")
-        with urllib.request.urlopen(request, timeout=10) as response:
+        context = ssl.create_default_context(cafile=str(self.ca_file)) if self.ca_file else None
+        with urllib.request.urlopen(request, timeout=10, context=context) as response:
             response.read()
 
     def stop(self) -> None:

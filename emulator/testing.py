@@ -12,10 +12,12 @@ or a container. Only the standard library is used, so it works wherever the emul
 from __future__ import annotations
 
 import json
+import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 
@@ -33,9 +35,11 @@ class CallbacksNotDelivered(AssertionError):
 
 
 class EmulatorControl:
-    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
+    def __init__(self, url: str, *, timeout: float = 30.0, ca_file: str | Path | None = None) -> None:
+        """``ca_file``: the emulator's CA in TLS mode (its ``/__emulator__/ca.pem``)."""
         self.url = url.rstrip("/")
         self.timeout = timeout
+        self._context = ssl.create_default_context(cafile=str(ca_file)) if ca_file is not None else None
 
     # ----------------------------------------------------------------- plumbing
 
@@ -54,7 +58,9 @@ class EmulatorControl:
         if data is not None:
             request.add_header("Content-Type", "application/json")
         try:
-            with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:
+            with urllib.request.urlopen(
+                request, timeout=timeout or self.timeout, context=self._context
+            ) as response:
                 return json.load(response)
         except urllib.error.HTTPError as exc:
             try:

@@ -190,3 +190,23 @@ def test_port_in_use_is_a_clear_error() -> None:
         )
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_health_command(capsys: pytest.CaptureFixture, tmp_path) -> None:
+    from emulator import Settings, ThreadedServer
+
+    with ThreadedServer(Settings(port=0, log_level="warning")) as server:
+        url = server.url
+        assert main(["health", "--url", url], {}) == 0
+        assert '"status": "ok"' in capsys.readouterr().out
+        assert main(["health"], {"PLIVO_EMULATOR_PORT": str(server.port)}) == 0
+    assert main(["health", "--url", url], {}) == 1, "stopped: not ready"
+    assert "not ready at" in capsys.readouterr().err
+    tls = Settings(port=0, log_level="warning", tls=True, tls_dir=tmp_path)
+    with ThreadedServer(tls) as server:
+        env = {
+            "PLIVO_EMULATOR_TLS": "1",
+            "PLIVO_EMULATOR_PORT": str(server.port),
+            "PLIVO_EMULATOR_TLS_DIR": str(tmp_path),
+        }
+        assert main(["health"], env) == 0, "TLS mode, checked against the kept CA"

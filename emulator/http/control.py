@@ -277,6 +277,14 @@ async def state(request: Request) -> Response:
     return PlivoJSONResponse({"accounts": [account_state(a) for a in backend.accounts]})
 
 
+async def ca_certificate(request: Request) -> Response:
+    """TLS mode: the CA certificate clients must trust (PEM)."""
+    tls = request.app.state.tls
+    if tls is None:
+        raise HTTPProblem(404, "the emulator is not in TLS mode (start it with --tls)")
+    return Response(tls.ca_cert.read_bytes(), media_type="application/x-pem-file")
+
+
 def control_routes() -> list[BaseRoute]:
     return [
         Route(f"{PREFIX}/health", _guarded(health), methods=["GET"]),
@@ -289,4 +297,5 @@ def control_routes() -> list[BaseRoute]:
         Route(f"{PREFIX}/clock/advance", _guarded(advance_clock), methods=["POST"]),
         Route(f"{PREFIX}/callbacks", _guarded(callbacks), methods=["GET"]),
         Route(f"{PREFIX}/scenarios", _guarded(scenarios), methods=["GET"]),
+        Route(f"{PREFIX}/ca.pem", _guarded(ca_certificate), methods=["GET"]),
     ]

@@ -1,0 +1,216 @@
+"""TLS mode: the emulator as https://api.plivo.com, reached by the official SDKs unchanged."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import plivo
+import plivo.rest.client
+import pytest
+from cryptography import x509
+
+from emulator import Settings, ThreadedServer
+from emulator.cli import build_parser, settings_from
+from emulator.testing import EmulatorControl
+from emulator.tls import DEFAULT_TLS_HOSTS, prepare_tls
+from tests.helpers import ACCOUNTS, MAIN, SEED
+
+NODE_SDK = "plivo@4.79.0"
+ROOT = Path(__file__).parent.parent
+
+
+def sans(path: Path) -> list[str]:
+    cert = x509.load_pem_x509_certificates(path.read_bytes())[0]
+    names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    return [str(n.value) for n in names]
+
+
+def test_the_ca_is_kept_and_the_certificate_covers_plivo(tmp_path: Path) -> None:
+    first = prepare_tls(tmp_path, (*DEFAULT_TLS_HOSTS, "emulator"))
+    ca = first.ca_cert.read_bytes()
+    assert sans(first.cert) == [
+        "api.plivo.com",
+        "media.plivo.com",
+        "localhost",
+        "127.0.0.1",
+        "::1",
+        "emulator",
+    ]
+    again = prepare_tls(tmp_path)
+    assert again.ca_cert.read_bytes() == ca, "the CA is made once, so it is trusted once"
+    assert oct((tmp_path / "ca-key.pem").stat().st_mode)[-3:] == "600"
+    leaf, issuer = x509.load_pem_x509_certificates(first.cert.read_bytes())
+    ca_cert = x509.load_pem_x509_certificate(ca)
+    assert issuer == ca_cert, "server.pem is a full chain"
+    leaf.verify_directly_issued_by(ca_cert)
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(first.cert, first.key)  # the key matches the certificate
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThreadedServer]:
+    settings = Settings(
+        port=0,
+        seed=SEED,
+        accounts=ACCOUNTS,
+        clock="manual",
+        log_level="warning",
+        tls=True,
+        tls_dir=tmp_path_factory.mktemp("tls"),
+    )
+    with ThreadedServer(settings) as server:
+        yield server
+
+
+def test_the_ca_is_published(tls_server: ThreadedServer) -> None:
+    context = ssl.create_default_context(cafile=str(tls_server.ca_file))
+    import urllib.request
+
+    with urllib.request.urlopen(f"{tls_server.url}/__emulator__/ca.pem", context=context) as response:
+        assert response.read() == tls_server.ca_file.read_bytes()  # type: ignore[union-attr]
+    assert tls_server.url.startswith("https://")
+
+
+def test_plivo_python_reaches_the_emulator_unchanged(
+    tls_server: ThreadedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No base-URI patching: the SDK calls https://api.plivo.com; name resolution and trust do the rest.
+    assert plivo.rest.client.API_VOICE_BASE_URI == "https://api.plivo.com/v1/Account"
+    real = socket.getaddrinfo
+
+    def resolve(host, port, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host == "api.plivo.com":
+            return real("127.0.0.1", tls_server.port, *args, **kwargs)
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    control = EmulatorControl(tls_server.url, ca_file=tls_server.ca_file)
+    control.reset()
+    control.create_mpc(MAIN.auth_id, "standup", stay_alone=True)
+    client = plivo.RestClient(MAIN.auth_id, MAIN.auth_token)
+    client.session.verify = str(tls_server.ca_file)
+    started = client.multi_party_calls.start_recording(friendly_name="standup", file_format="wav")
+    assert started.recording_url.startswith("https://api.plivo.com/v1/Account/")
+    client.multi_party_calls.pause_recording(friendly_name="standup")
+    assert client.multi_party_calls.get(friendly_name="standup").recording == "paused"
+    client.multi_party_calls.stop_recording(friendly_name="standup")
+    (recording,) = control.state(MAIN.auth_id)["recordings"]
+    assert recording["state"] == "completed"
+
+
+def test_cli_tls_options() -> None:
+    args = build_parser().parse_args(["serve", "--tls", "--tls-host", "emulator", "--tls-dir", "/tmp/x"])
+    s = settings_from(args, {})
+    assert (s.tls, s.port, s.tls_hosts, str(s.tls_dir)) == (True, 8443, ("emulator",), "/tmp/x")
+    env = settings_from(
+        build_parser().parse_args(["serve"]), {"PLIVO_EMULATOR_TLS": "1", "PLIVO_EMULATOR_TLS_HOSTS": "a,b"}
+    )
+    assert (env.tls, env.port, env.tls_hosts) == (True, 8443, ("a", "b"))
+    assert settings_from(build_parser().parse_args(["serve"]), {}).tls is False
+
+
+# ------------------------------------------------------------- the Node.js SDK
+
+NODE_SCRIPT = r"""
+const dns = require('dns');
+const lookup = dns.lookup;
+dns.lookup = (host, options, callback) => {
+  if (typeof options === 'function') { callback = options; options = {}; }
+  if (host !== 'api.plivo.com') return lookup.call(dns, host, options, callback);
+  if (options && options.all) return process.nextTick(callback, null, [{address: '127.0.0.1', family: 4}]);
+  return process.nextTick(callback, null, '127.0.0.1', 4);
+};
+const plivo = require('plivo');
+(async () => {
+  const client = new plivo.Client(process.env.AUTH_ID, process.env.AUTH_TOKEN);
+  const mpc = client.multiPartyCalls;
+  const out = {};
+  out.start = await mpc.startRecording({friendlyName: 'standup', fileFormat: 'wav'});
+  await mpc.pauseRecording({friendlyName: 'standup'});
+  out.paused = (await mpc.get({friendlyName: 'standup'})).recording;
+  await mpc.resumeRecording({friendlyName: 'standup'});
+  await mpc.stopRecording({friendlyName: 'standup'});
+  const both = () => ({friendlyName: 'standup', recordTrackType: 'both'});  // the SDK edits what it is given
+  out.participant = await mpc.startParticipantRecording(10, both());
+  await mpc.stopParticipantRecording(10, both());
+  try { await mpc.pauseRecording({friendlyName: 'nobody'}); } catch (e) { out.error = e.message; }
+  console.log(JSON.stringify(out));
+})().catch((e) => { console.error(e); process.exit(1); });
+"""
+
+
+def _node_sdk() -> Path | None:
+    """plivo for Node.js, installed once into .node-sdk/ (None when node or npm is missing)."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        return None
+    target = ROOT / ".node-sdk"
+    if not (target / "node_modules" / "plivo" / "package.json").exists():
+        target.mkdir(exist_ok=True)
+        subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--silent", NODE_SDK],
+            cwd=target,
+            check=True,
+            timeout=300,
+            capture_output=True,
+        )
+    return target
+
+
+def _free_443() -> bool:
+    try:
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", 443))
+        return True
+    except OSError:
+        return False
+
+
+def test_the_node_sdk_reaches_the_emulator_unchanged(tmp_path: Path) -> None:
+    required = os.environ.get("PLIVO_EMULATOR_REQUIRE_NODE") == "1"
+    sdk = _node_sdk()
+    if sdk is None or not _free_443():
+        if required:
+            pytest.fail("node/npm or port 443 unavailable, and PLIVO_EMULATOR_REQUIRE_NODE=1")
+        pytest.skip("needs node, npm and port 443 (root)")
+    settings = Settings(
+        host="127.0.0.1",
+        port=443,
+        seed=SEED,
+        accounts=ACCOUNTS,
+        clock="manual",
+        log_level="warning",
+        tls=True,
+        tls_dir=tmp_path,
+    )
+    with ThreadedServer(settings) as server:
+        control = EmulatorControl(server.url, ca_file=server.ca_file)
+        control.create_mpc(MAIN.auth_id, "standup", members=("10", "11"), stay_alone=True)
+        script = sdk / "run.js"
+        script.write_text(NODE_SCRIPT)
+        env = {
+            **os.environ,
+            "NODE_EXTRA_CA_CERTS": str(server.ca_file),
+            "AUTH_ID": MAIN.auth_id,
+            "AUTH_TOKEN": MAIN.auth_token,
+        }
+        result = subprocess.run(
+            ["node", str(script)], cwd=sdk, env=env, capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        out = json.loads(result.stdout)
+        assert out["start"]["message"] == "MPC: standup record started"
+        assert out["start"]["recordingUrl"].startswith("https://api.plivo.com/v1/Account/")
+        assert out["paused"] == "paused"
+        assert out["participant"]["recordingId"]
+        assert "no ongoing MPC named 'nobody'" in out["error"]
+        recordings = control.state(MAIN.auth_id)["recordings"]
+        assert [r["state"] for r in recordings] == ["completed"] * 3
+        assert {r["record_track_type"] for r in recordings} == {None, "all", "participant"}
