@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import ssl
 import subprocess
@@ -21,9 +20,9 @@ from emulator.cli import build_parser, settings_from
 from emulator.testing import EmulatorControl
 from emulator.tls import DEFAULT_TLS_HOSTS, prepare_tls
 from tests.helpers import ACCOUNTS, MAIN, SEED
+from tests.node_tools import node_package
 
 NODE_SDK = "plivo@4.79.0"
-ROOT = Path(__file__).parent.parent
 
 
 def sans(path: Path) -> list[str]:
@@ -157,30 +156,8 @@ const plivo = require('plivo');
 """
 
 
-def _node_sdk() -> Path | None:
-    """plivo for Node.js, installed once into .node-sdk/ (None when node or npm is missing)."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        return None
-    target = ROOT / ".node-sdk"
-    if not (target / "node_modules" / "plivo" / "package.json").exists():
-        target.mkdir(exist_ok=True)
-        subprocess.run(
-            ["npm", "install", "--no-audit", "--no-fund", "--silent", NODE_SDK],
-            cwd=target,
-            check=True,
-            timeout=300,
-            capture_output=True,
-        )
-    return target
-
-
 def test_the_node_sdk_reaches_the_emulator_unchanged(tmp_path: Path) -> None:
-    required = os.environ.get("PLIVO_EMULATOR_REQUIRE_NODE") == "1"
-    sdk = _node_sdk()
-    if sdk is None:
-        if required:
-            pytest.fail("node or npm is missing, and PLIVO_EMULATOR_REQUIRE_NODE=1")
-        pytest.skip("needs node and npm")
+    sdk = node_package(NODE_SDK, "PLIVO_EMULATOR_REQUIRE_NODE")
     settings = Settings(
         port=0, seed=SEED, accounts=ACCOUNTS, clock="manual", log_level="warning", tls=True, tls_dir=tmp_path
     )

@@ -26,6 +26,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from emulator.delivery.activity import ActivityLog
 from emulator.delivery.callbacks import Callback, recording_params
 from emulator.delivery.clock import EmulatedClock
 from emulator.delivery.journal import Attempt, Journal, JournalEntry
@@ -123,6 +124,7 @@ class CallbackEngine:
         self.clock = clock
         self.scenarios = scenarios
         self.journal = journal if journal is not None else Journal()
+        self.activity = ActivityLog(2 * self.journal.capacity)
         self.sender = sender if sender is not None else Sender()
         self.scheduler = Scheduler(clock)
         self._lanes: dict[str, Lane] = {}
@@ -155,6 +157,7 @@ class CallbackEngine:
         auth_id = account.auth_id
         self.scheduler.cancel_owner(auth_id)
         self.journal.clear([auth_id])
+        self.activity.clear([auth_id])
         prefix = f"{auth_id}/"
         for key in [k for k in self._lanes if k.startswith(prefix)]:
             self._lanes.pop(key).closed = True
@@ -180,6 +183,7 @@ class CallbackEngine:
     # ----------------------------------------------------------------- events
 
     def on_event(self, event: DomainEvent) -> None:
+        self.activity.record(event)
         if isinstance(event, RecordingEvent):
             self._on_recording_event(event)
         elif isinstance(event, MPCEvent):

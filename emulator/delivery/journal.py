@@ -97,6 +97,8 @@ class Journal:
             raise ValueError("journal capacity must be at least 1")
         self.capacity = capacity
         self.evicted = 0
+        # Grows with every change: lets a dashboard ask "anything new?" cheaply.
+        self.version = 0
         self._entries: OrderedDict[str, JournalEntry] = OrderedDict()
         self._changed = asyncio.Event()
 
@@ -114,6 +116,7 @@ class Journal:
 
     def touch(self) -> None:
         """Wake long-polls: an entry was added or changed."""
+        self.version += 1
         self._changed.set()
         self._changed = asyncio.Event()
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable
+from importlib import resources
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from emulator.delivery.engine import CallbackEngine
@@ -277,6 +278,43 @@ async def state(request: Request) -> Response:
     return PlivoJSONResponse({"accounts": [account_state(a) for a in backend.accounts]})
 
 
+async def version(request: Request) -> Response:
+    """A number that changes whenever anything observable changes, with the clock: what a dashboard polls."""
+    engine = _engine(request)
+    return PlivoJSONResponse(
+        {"version": engine.activity.version + engine.journal.version, "clock": _clock_state(engine)}
+    )
+
+
+async def timeline(request: Request) -> Response:
+    """One account's (or one MPC's) history: state changes and callback attempts, in time order."""
+    engine = _engine(request)
+    q = Params(dict(request.query_params))
+    auth_id, mpc_uuid = q.text("auth_id"), q.text("mpc_uuid")
+    items: list[tuple[str, int, Json]] = []
+    for activity in engine.activity.query(auth_id, mpc_uuid):
+        items.append((activity.at.isoformat(), 0, {"source": "state", **activity.to_json()}))
+    for entry in engine.journal.query(JournalQuery(auth_id=auth_id, mpc_uuid=mpc_uuid)):
+        cb = entry.callback
+        head = {"source": "callback", "kind": cb.event_name, "auth_id": cb.auth_id, "mpc_uuid": cb.mpc_uuid}
+        base = {"sequence": cb.sequence, "recording_id": cb.recording_id, "url": cb.url}
+        for attempt in entry.attempts:
+            detail = {**base, "attempt": attempt.number, "status": attempt.status, "error": attempt.error}
+            items.append(
+                (attempt.time.isoformat(), 1, {**head, "at": attempt.time.isoformat(), "detail": detail})
+            )
+        if entry.state == "pending" and not entry.attempts:
+            detail = {**base, "state": "pending"}
+            items.append((cb.due.isoformat(), 1, {**head, "at": cb.due.isoformat(), "detail": detail}))
+    ordered = [item for _, _, item in sorted(items, key=lambda i: (i[0], i[1]))]
+    return PlivoJSONResponse({"timeline": ordered})
+
+
+async def dashboard(request: Request) -> Response:
+    page = resources.files("emulator.http").joinpath("dashboard.html").read_text(encoding="utf-8")
+    return HTMLResponse(page)
+
+
 async def ca_certificate(request: Request) -> Response:
     """TLS mode: the CA certificate clients must trust (PEM)."""
     tls = request.app.state.tls
@@ -298,4 +336,8 @@ def control_routes() -> list[BaseRoute]:
         Route(f"{PREFIX}/callbacks", _guarded(callbacks), methods=["GET"]),
         Route(f"{PREFIX}/scenarios", _guarded(scenarios), methods=["GET"]),
         Route(f"{PREFIX}/ca.pem", _guarded(ca_certificate), methods=["GET"]),
+        Route(f"{PREFIX}/version", _guarded(version), methods=["GET"]),
+        Route(f"{PREFIX}/timeline", _guarded(timeline), methods=["GET"]),
+        Route(f"{PREFIX}/", dashboard, methods=["GET"]),
+        Route(f"{PREFIX}/dashboard", dashboard, methods=["GET"]),
     ]

@@ -1,0 +1,84 @@
+"""The activity log: what happened to each MPC, in order, for the dashboard's per-call timeline.
+
+It records every domain event (MPC started and ended, members joining, leaving, muted..., recordings
+changing state) with the emulated time it happened; the callbacks they caused are in the journal. Capped
+like the journal, cleared per account on reset.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from emulator.domain.events import DomainEvent, MPCEvent, ParticipantEvent, RecordingEvent
+
+
+@dataclass(frozen=True)
+class Activity:
+    at: datetime
+    auth_id: str
+    mpc_uuid: str
+    kind: str
+    detail: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "auth_id": self.auth_id,
+            "mpc_uuid": self.mpc_uuid,
+            "kind": self.kind,
+            "detail": self.detail,
+        }
+
+
+def describe(event: DomainEvent) -> Activity:
+    if isinstance(event, RecordingEvent):
+        rec = event.recording
+        detail: dict[str, Any] = {
+            "recording_id": rec.recording_id,
+            "sequence": event.sequence,
+            "member_id": rec.member_id,
+            "record_track_type": rec.track_type,
+        }
+        if rec.failure_reason and event.kind.value == "Failed":
+            detail["reason"] = rec.failure_reason
+        return Activity(event.at, rec.auth_id, rec.mpc_uuid, event.event_name, detail)
+    if isinstance(event, ParticipantEvent):
+        member = event.participant
+        detail = {"member_id": member.member_id, "role": member.role.value, "call_uuid": member.call_uuid}
+        if member.exit_cause is not None and event.kind.value == "ParticipantExit":
+            detail["exit_cause"] = member.exit_cause.value
+        return Activity(event.at, event.mpc.auth_id, event.mpc.mpc_uuid, event.kind.value, detail)
+    assert isinstance(event, MPCEvent)
+    mpc = event.mpc
+    detail = {"friendly_name": mpc.friendly_name}
+    if mpc.termination_cause is not None and event.kind.value == "MPCEnd":
+        detail["termination_cause"] = mpc.termination_cause.text
+    return Activity(event.at, mpc.auth_id, mpc.mpc_uuid, event.kind.value, detail)
+
+
+class ActivityLog:
+    def __init__(self, capacity: int = 20_000) -> None:
+        self._entries: deque[Activity] = deque(maxlen=capacity)
+        self.version = 0
+
+    def record(self, event: DomainEvent) -> None:
+        self._entries.append(describe(event))
+        self.version += 1
+
+    def query(self, auth_id: str | None = None, mpc_uuid: str | None = None) -> list[Activity]:
+        return [
+            a
+            for a in self._entries
+            if (auth_id is None or a.auth_id == auth_id) and (mpc_uuid is None or a.mpc_uuid == mpc_uuid)
+        ]
+
+    def clear(self, auth_ids: Iterable[str]) -> None:
+        drop = set(auth_ids)
+        kept = [a for a in self._entries if a.auth_id not in drop]
+        self._entries.clear()
+        self._entries.extend(kept)
+        self.version += 1

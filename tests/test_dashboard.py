@@ -1,0 +1,178 @@
+"""The live dashboard: its JSON (version, timeline) and the page itself, driven in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from emulator import Settings, ThreadedServer, create_app
+from tests.callback_helpers import Harness
+from tests.helpers import ACCOUNTS, MAIN, SEED, FakeClock, PlivoHTTP
+from tests.node_tools import node_package
+from tests.receiver import Receiver
+
+PLAYWRIGHT = "playwright-core@1.65.1"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with Receiver() as rx:
+        yield rx
+
+
+@pytest.fixture
+def h(receiver: Receiver) -> Iterator[Harness]:
+    app = create_app(Settings(seed=SEED, accounts=ACCOUNTS, clock="manual"), clock=FakeClock())
+    with TestClient(app) as client:
+        yield Harness(PlivoHTTP(client), receiver)
+
+
+def test_the_page_is_served(h: Harness) -> None:
+    for path in ("/__emulator__/", "/__emulator__/dashboard"):
+        page = h.api.client.get(path)
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert "<title>plivo-mpc-emulator</title>" in page.text
+        assert ".innerHTML" not in page.text, "API values are only ever set as text"
+
+
+def test_version_moves_with_every_change(h: Harness) -> None:
+    def version() -> int:
+        return h.api.client.get("/__emulator__/version").json()["version"]
+
+    first = version()
+    assert version() == first, "nothing happened"
+    h.api.seed_mpc("standup", stay_alone=True)
+    second = version()
+    assert second > first
+    h.start()
+    third = version()
+    assert third > second
+    h.advance(5)  # the Initiated callback is delivered
+    assert version() > third
+    clock = h.api.client.get("/__emulator__/version").json()["clock"]
+    assert clock["mode"] == "manual" and clock["now"] == "2026-03-01T09:00:05+00:00"
+
+
+def test_the_timeline_of_a_call(h: Harness) -> None:
+    mpc = h.api.seed_mpc("standup", ("10", "11"))
+    h.start()
+    h.advance(3)
+    h.call("DELETE", "MultiPartyCall/name_standup/Participant/11/")  # stay_alone false: the call ends
+    h.advance(10)
+    timeline = h.api.client.get(
+        "/__emulator__/timeline", params={"auth_id": MAIN.auth_id, "mpc_uuid": mpc["mpc_uuid"]}
+    ).json()["timeline"]
+    kinds = [(t["source"], t["kind"]) for t in timeline]
+    assert kinds == [
+        ("state", "MPCInitialized"),
+        ("state", "ParticipantJoin"),
+        ("state", "MPCStart"),
+        ("state", "ParticipantJoin"),
+        ("state", "MPCRecordingInitiated"),
+        ("callback", "MPCRecordingInitiated"),
+        ("state", "ParticipantExit"),
+        ("state", "MPCRecordingCompleted"),
+        ("state", "ParticipantExit"),
+        ("state", "MPCEnd"),
+        ("callback", "MPCRecordingCompleted"),
+    ]
+    assert [t["at"] for t in timeline] == sorted(t["at"] for t in timeline)
+    end = next(t for t in timeline if t["kind"] == "MPCEnd")
+    assert end["detail"]["termination_cause"] == "Stay Alone Not Permitted"
+    exits = [t["detail"]["exit_cause"] for t in timeline if t["kind"] == "ParticipantExit"]
+    assert exits == ["Kicked Out of Multiparty Call", "Multiparty Call Ended"]
+    delivered = [t for t in timeline if t["source"] == "callback"]
+    assert all(t["detail"]["status"] == 200 for t in delivered)
+    h.api.client.post("/__emulator__/reset", params={"auth_id": MAIN.auth_id})
+    assert (
+        h.api.client.get("/__emulator__/timeline", params={"auth_id": MAIN.auth_id}).json()["timeline"] == []
+    )
+
+
+# --------------------------------------------------------------- in a browser
+
+BROWSER_SCRIPT = r"""
+const { chromium } = require('playwright-core');
+const env = process.env;
+const auth = 'Basic ' + Buffer.from(`${env.AUTH_ID}:${env.AUTH_TOKEN}`).toString('base64');
+const api = (path, init = {}) => fetch(`${env.URL}${path}`, init).then((r) => r.text());
+(async () => {
+  const browser = await chromium.launch({ executablePath: env.CHROMIUM, headless: true, args: [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'] });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('dialog', (d) => { errors.push('dialog: ' + d.message()); d.dismiss(); });
+  await page.goto(`${env.URL}/__emulator__/`);
+  await page.waitForFunction(() => document.querySelector('#account').options.length > 0);
+  const out = {};
+  // Made by the API while the page is open: it must show up without a reload.
+  const evil = '<img src=x onerror=alert(1)>';
+  await api(`/__emulator__/accounts/${env.AUTH_ID}/mpcs`, { method: 'POST', body: JSON.stringify(
+    { friendly_name: evil, stay_alone: true, participants: [{ member_id: '10' }, { member_id: '11' }] }) });
+  const mpcPath = `/v1/Account/${env.AUTH_ID}/MultiPartyCall/name_${encodeURIComponent(evil)}`;
+  await api(`${mpcPath}/Record/`, { method: 'POST',
+    headers: { Authorization: auth, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ recording_callback_url: env.RECEIVER }) });
+  const row = page.locator('#mpcs tbody tr', { hasText: evil });
+  await row.waitFor({ timeout: 5000 });
+  out.mpcRow = await row.innerText();
+  out.injectedImages = await page.locator('#mpcs img').count();
+  await page.locator('#recordings tbody tr', { hasText: 'recording' }).waitFor({ timeout: 5000 });
+  await row.click();
+  await page.locator('#timeline li', { hasText: 'MPCRecordingInitiated' }).first().waitFor({ timeout: 5000 });
+  // Time passes when the button says so: the callback goes out and is shown delivered.
+  await page.locator('#advance button', { hasText: '+10 s' }).click();
+  await page.locator('#callbacks tbody tr', { hasText: 'delivered' }).waitFor({ timeout: 5000 });
+  out.callbackRow = await page.locator('#callbacks tbody tr').first().innerText();
+  out.timeline = await page.locator('#timeline').innerText();
+  out.clock = await page.locator('#clock').innerText();
+  await page.screenshot({ path: env.SCREENSHOT, fullPage: true });
+  out.errors = errors;
+  console.log(JSON.stringify(out));
+  await browser.close();
+})().catch((e) => { console.error(e); process.exit(1); });
+"""
+
+
+def test_the_dashboard_is_live_in_a_browser(receiver: Receiver, tmp_path: Path) -> None:
+    node_dir = node_package(PLAYWRIGHT, "PLIVO_EMULATOR_REQUIRE_BROWSER")
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("PLIVO_EMULATOR_REQUIRE_BROWSER") == "1":
+            pytest.fail("chromium is missing, and PLIVO_EMULATOR_REQUIRE_BROWSER=1")
+        pytest.skip("needs chromium (Debian: apt-get install chromium)")
+    settings = Settings(port=0, seed=SEED, accounts=ACCOUNTS, clock="manual", log_level="warning")
+    with ThreadedServer(settings) as server:
+        script = node_dir / "dashboard.js"
+        script.write_text(BROWSER_SCRIPT)
+        screenshot = tmp_path / "dashboard.png"
+        env = {
+            **os.environ,
+            "URL": server.url,
+            "AUTH_ID": MAIN.auth_id,
+            "AUTH_TOKEN": MAIN.auth_token,
+            "RECEIVER": receiver.url(),
+            "CHROMIUM": CHROMIUM,
+            "SCREENSHOT": str(screenshot),
+        }
+        result = subprocess.run(
+            ["node", str(script)], cwd=node_dir, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        out = json.loads(result.stdout)
+    assert out["errors"] == [], "no script error, no alert from the injected name"
+    assert out["injectedImages"] == 0, "a friendly name is shown as text, never as HTML"
+    assert "<img src=x onerror=alert(1)>" in out["mpcRow"] and "Active" in out["mpcRow"]
+    assert "MPCRecordingInitiated" in out["callbackRow"] and "200" in out["callbackRow"]
+    assert "MPCStart" in out["timeline"] and "MPCRecordingInitiated" in out["timeline"]
+    assert out["clock"].startswith("manual") and screenshot.stat().st_size > 10_000
+    assert [r.params["EventName"] for r in receiver.received] == ["MPCRecordingInitiated"]
