@@ -35,9 +35,11 @@ test: lint
 fuzz: $(TEST_VENV)/.installed
 	HYPOTHESIS_PROFILE=fuzz $(TEST_VENV)/bin/pytest -k fuzzed
 
-# Callback throughput and lateness, one core each for emulator and receiver (about 1 minute).
+# Callback throughput and lateness, then the API under wrk (uvicorn and hypercorn); one core each for the
+# emulator and its load (about 2 minutes; the API run needs Debian's wrk).
 bench: $(TEST_VENV)/.installed
 	$(TEST_VENV)/bin/python bench/callbacks.py --json bench/results-callbacks.json
+	$(TEST_VENV)/bin/python bench/api.py --json bench/results-api.json
 
 clean:
 	rm -rf $(RUN_VENV) $(TEST_VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis *.egg-info build

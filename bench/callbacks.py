@@ -207,6 +207,27 @@ def journal_memory(entries: int = 10_000) -> dict[str, Any]:
     return {"entries": entries, "bytes_per_entry": round(used / entries), "total_mb": round(used / 2**20, 1)}
 
 
+def state_memory(calls: int = 10_000) -> dict[str, Any]:
+    """Bytes of state per finished call: an MPC, two members and one completed recording."""
+    import tracemalloc
+
+    clock = EmulatedClock("manual")
+    backend = Backend(credentials=[DEFAULT_ACCOUNT], seed=1, clock=clock.now)
+    account = backend.account(DEFAULT_ACCOUNT.auth_id)
+    members = [ParticipantSpec(role=Role.AGENT), ParticipantSpec(role=Role.CUSTOMER)]
+    request = RecordingRequest(RecordingOptions(), "http://127.0.0.1:8080")
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for i in range(calls):
+        ref = MPCRef("name", f"call-{i}")
+        account.create_mpc(ref.value, members)
+        account.start_mpc_recording(ref, request)
+        account.end_mpc(ref)
+    used = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    return {"calls": calls, "bytes_per_call": round(used / calls), "total_mb": round(used / 2**20, 1)}
+
+
 def _emulator_main(port: int, runs: list[dict[str, Any]], results: Any) -> None:
     _pin(EMULATOR_CPU)
     tune_gc()  # as `plivo-mpc-emulator serve` does
@@ -255,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         "pinning": f"emulator on CPU {EMULATOR_CPU}, receiver on CPU {RECEIVER_CPU}",
         "runs": measured,
         "journal_memory": journal_memory(),
+        "state_memory": state_memory(),
     }
     _print(report, print)
     if args.json:
@@ -271,6 +293,9 @@ def _print(report: dict[str, Any], emit: Callable[[str], None]) -> None:
             f"{r['name']:32} {r['callbacks']:>9} {r['callbacks_per_s'] or '-':>7} {r['late_ms_p50']:>7} "
             f"{r['late_ms_p99']:>7} {r['late_ms_max']:>7} {r['failed']:>6}"
         )
+    state = report["state_memory"]
+    calls = state["calls"]
+    emit(f"state: {state['bytes_per_call']} bytes per finished call ({state['total_mb']} MB for {calls})")
     memory = report["journal_memory"]
     emit(
         f"journal: {memory['bytes_per_entry']} bytes per delivered callback ({memory['total_mb']} MB for "

@@ -19,6 +19,7 @@ from emulator.delivery.sender import HostPolicy, Sender
 from emulator.domain.backend import Backend
 from emulator.http.control import control_routes
 from emulator.http.errors import http_exception_handler, unexpected_error_handler
+from emulator.http.faults import FaultBook
 from emulator.http.paths import PlivoPathMiddleware
 from emulator.http.routes import plivo_routes
 from emulator.tls import DEFAULT_TLS_HOSTS, default_tls_dir, prepare_tls
@@ -77,6 +78,8 @@ def create_app(
     app.state.settings = settings
     app.state.backend = backend
     app.state.engine = engine
+    app.state.faults = faults = FaultBook()
+    backend.on_reset(lambda account: faults.clear(account.auth_id))
     app.state.tls = None
     if settings.tls:
         hosts = (*DEFAULT_TLS_HOSTS, *settings.tls_hosts)

@@ -50,6 +50,7 @@ class EmulatorControl:
         body: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        parse: bool = True,
     ) -> Any:
         params = {k: v for k, v in (query or {}).items() if v is not None}
         url = f"{self.url}/__emulator__/{path}" + (f"?{urllib.parse.urlencode(params)}" if params else "")
@@ -61,7 +62,7 @@ class EmulatorControl:
             with urllib.request.urlopen(
                 request, timeout=timeout or self.timeout, context=self._context
             ) as response:
-                return json.load(response)
+                return json.load(response) if parse else None
         except urllib.error.HTTPError as exc:
             try:
                 error = json.load(exc).get("error", exc.reason)
@@ -126,3 +127,31 @@ class EmulatorControl:
 
     def scenarios(self) -> dict[str, Any]:
         return dict(self._call("GET", "scenarios"))
+
+    def inject_fault(
+        self,
+        path: str = "*",
+        *,
+        status: int | None = 500,
+        times: int = 1,
+        method: str | None = None,
+        auth_id: str | None = None,
+        delay: float = 0.0,
+        error: str | None = None,
+    ) -> dict[str, Any]:
+        """Make the next ``times`` matching Plivo API requests fail with ``status`` (0 times: until
+        cleared) and/or answer ``delay`` seconds late. ``path`` is a glob over the path after
+        ``/v1/Account/{auth_id}/``, e.g. ``"MultiPartyCall/*/Record/"``."""
+        body = {
+            "path": path,
+            "status": status,
+            "times": times,
+            "method": method,
+            "auth_id": auth_id,
+            "delay": delay,
+            "error": error,
+        }
+        return dict(self._call("POST", "faults", {k: v for k, v in body.items() if v is not None}))
+
+    def clear_faults(self, auth_id: str | None = None) -> None:
+        self._call("DELETE", "faults", query={"auth_id": auth_id}, parse=False)

@@ -23,6 +23,7 @@ from emulator.domain.participant import ParticipantSpec
 from emulator.domain.recording import Recording
 from emulator.domain.values import Role, plivo_time
 from emulator.http.errors import HTTPProblem, PlivoJSONResponse, error_response, status_for
+from emulator.http.faults import FaultBook
 from emulator.http.params import BodyError, Params, read_json_body
 from emulator.http.serializers import Json, mpc_json, participant_json
 from emulator.version import __version__
@@ -226,6 +227,7 @@ async def create_mpc(request: Request) -> Response:
 async def reset(request: Request) -> Response:
     auth_id = request.query_params.get("auth_id")
     cleared = _backend(request).reset(auth_id)
+    _faults(request).clear(auth_id)
     return PlivoJSONResponse({"reset": cleared})
 
 
@@ -276,6 +278,25 @@ async def state(request: Request) -> Response:
     if auth_id is not None:
         return PlivoJSONResponse(account_state(backend.account(auth_id)))
     return PlivoJSONResponse({"accounts": [account_state(a) for a in backend.accounts]})
+
+
+def _faults(request: Request) -> FaultBook:
+    book: FaultBook = request.app.state.faults
+    return book
+
+
+async def add_fault(request: Request) -> Response:
+    rule = _faults(request).add(await _body(request))
+    return PlivoJSONResponse(rule.to_json(), status_code=201)
+
+
+async def list_faults(request: Request) -> Response:
+    return PlivoJSONResponse({"faults": [r.to_json() for r in _faults(request).rules]})
+
+
+async def clear_faults(request: Request) -> Response:
+    _faults(request).clear(request.query_params.get("auth_id"))
+    return Response(status_code=204)
 
 
 async def version(request: Request) -> Response:
@@ -337,6 +358,9 @@ def control_routes() -> list[BaseRoute]:
         Route(f"{PREFIX}/scenarios", _guarded(scenarios), methods=["GET"]),
         Route(f"{PREFIX}/ca.pem", _guarded(ca_certificate), methods=["GET"]),
         Route(f"{PREFIX}/version", _guarded(version), methods=["GET"]),
+        Route(f"{PREFIX}/faults", _guarded(add_fault), methods=["POST"]),
+        Route(f"{PREFIX}/faults", _guarded(list_faults), methods=["GET"]),
+        Route(f"{PREFIX}/faults", _guarded(clear_faults), methods=["DELETE"]),
         Route(f"{PREFIX}/timeline", _guarded(timeline), methods=["GET"]),
         Route(f"{PREFIX}/", dashboard, methods=["GET"]),
         Route(f"{PREFIX}/dashboard", dashboard, methods=["GET"]),

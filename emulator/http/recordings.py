@@ -15,6 +15,7 @@ from emulator.domain.errors import DomainError, InvalidParameter, NotFound
 from emulator.domain.recording import Recording
 from emulator.http.auth import authenticate
 from emulator.http.errors import HTTPProblem, PlivoJSONResponse, error_response, status_for
+from emulator.http.faults import injected_fault
 from emulator.http.listing import page_of, time_bounds
 from emulator.http.paths import decode_segment
 from emulator.http.resource import PlivoCall
@@ -137,6 +138,9 @@ async def media(request: Request) -> Response:
     """
     backend: Backend = request.app.state.backend
     auth_id = decode_segment(request.path_params["auth_id"])
+    fault = await injected_fault(request, auth_id, backend.api_id)
+    if fault is not None:
+        return fault
     try:
         if request.method not in ("GET", "HEAD"):
             raise HTTPProblem(

@@ -21,6 +21,7 @@ from emulator.domain.backend import Backend
 from emulator.domain.errors import DomainError, InvalidParameter, NotFound
 from emulator.http.auth import authenticate
 from emulator.http.errors import HTTPProblem, error_response, status_for
+from emulator.http.faults import injected_fault
 from emulator.http.params import BodyError, Params, read_body
 from emulator.http.paths import decode_segment
 
@@ -106,6 +107,9 @@ class PlivoResource:
         backend: Backend = request.app.state.backend
         path = {key: decode_segment(value) for key, value in request.path_params.items()}
         account: Account | None = None
+        fault = await injected_fault(request, path.get("auth_id", ""), backend.api_id)
+        if fault is not None:
+            return fault
         try:
             account = authenticate(request, backend, path.get("auth_id", ""))
             handler = self.handlers.get(request.method)
