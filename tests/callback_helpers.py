@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import requests
 from plivo.utils.signature_v3 import validate_v3_signature
+from starlette.testclient import TestClient
 
-from emulator import ThreadedServer
-from tests.helpers import MAIN, PlivoHTTP
+from emulator import Settings, ThreadedServer, create_app
+from tests.helpers import ACCOUNTS, MAIN, SEED, FakeClock, PlivoHTTP
 from tests.receiver import Received, Receiver
 
 RECORDING_KEYS = {
@@ -66,6 +70,20 @@ class Harness:
 
     def events(self) -> list[tuple[str, str]]:
         return [(r.params["EventName"], r.params["SequenceNumber"]) for r in self.receiver.received]
+
+
+@contextlib.contextmanager
+def harness_for(
+    receiver: Receiver, scenario_dir: Path | None = None, scenario: str | None = None, **settings: Any
+) -> Iterator[Harness]:
+    """The emulator in-process on a manual test clock, with optional extra scenario YAML and settings."""
+    paths: tuple[Path, ...] = ()
+    if scenario is not None and scenario_dir is not None:
+        (scenario_dir / "test.yaml").write_text(scenario)
+        paths = (scenario_dir,)
+    config = Settings(seed=SEED, accounts=ACCOUNTS, clock="manual", scenario_paths=paths, **settings)
+    with TestClient(create_app(config, clock=FakeClock())) as client:
+        yield Harness(PlivoHTTP(client), receiver)
 
 
 def live_mpc(server: ThreadedServer, name: str) -> tuple[requests.Session, str]:

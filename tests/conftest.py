@@ -9,7 +9,9 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from emulator import Settings, ThreadedServer, create_app
+from tests.callback_helpers import Harness, harness_for
 from tests.helpers import ACCOUNTS, SEED, FakeClock, PlivoHTTP
+from tests.receiver import Receiver
 
 # HYPOTHESIS_PROFILE=fuzz runs the fuzz tests for much longer than the default suite does.
 settings.register_profile("default", max_examples=200, deadline=None)
@@ -46,3 +48,17 @@ def server(live_server: ThreadedServer) -> ThreadedServer:
     """A real HTTP server (uvicorn, then hypercorn), reset before each test."""
     live_server.reset()
     return live_server
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver on a free loopback port."""
+    with Receiver() as rx:
+        yield rx
+
+
+@pytest.fixture
+def harness(receiver: Receiver) -> Iterator[Harness]:
+    """The emulator in-process on a manual test clock, with a receiver for its callbacks."""
+    with harness_for(receiver) as h:
+        yield h

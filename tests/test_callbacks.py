@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from starlette.testclient import TestClient
 
 from emulator import Settings, create_app
 from tests.callback_helpers import RECORDING_KEYS, Harness, assert_signed, plivo_seconds
-from tests.helpers import ACCOUNTS, MAIN, SEED, FakeClock, PlivoHTTP, assert_plivo_error
-from tests.receiver import Receiver
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver() as rx:
-        yield rx
-
-
-@pytest.fixture
-def harness(receiver: Receiver) -> Iterator[Harness]:
-    app = create_app(Settings(seed=SEED, accounts=ACCOUNTS, clock="manual"), clock=FakeClock())
-    with TestClient(app) as client:
-        yield Harness(PlivoHTTP(client), receiver)
+from tests.helpers import MAIN, PlivoHTTP, assert_plivo_error
 
 
 def seed(h: Harness, name: str, members: tuple[str, ...] = ("10", "11")) -> dict:

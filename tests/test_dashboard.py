@@ -6,15 +6,13 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from starlette.testclient import TestClient
 
-from emulator import Settings, ThreadedServer, create_app
+from emulator import Settings, ThreadedServer
 from tests.callback_helpers import Harness
-from tests.helpers import ACCOUNTS, MAIN, SEED, FakeClock, PlivoHTTP
+from tests.helpers import ACCOUNTS, MAIN, SEED
 from tests.node_tools import node_package
 from tests.receiver import Receiver
 
@@ -23,16 +21,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver() as rx:
-        yield rx
-
-
-@pytest.fixture
-def h(receiver: Receiver) -> Iterator[Harness]:
-    app = create_app(Settings(seed=SEED, accounts=ACCOUNTS, clock="manual"), clock=FakeClock())
-    with TestClient(app) as client:
-        yield Harness(PlivoHTTP(client), receiver)
+def h(harness: Harness) -> Harness:
+    return harness
 
 
 def test_the_page_is_served(h: Harness) -> None:

@@ -2,46 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from starlette.testclient import TestClient
 
 from emulator import Settings, ThreadedServer, create_app
-from tests.callback_helpers import Harness, assert_signed, live_mpc
-from tests.helpers import ACCOUNTS, MAIN, OTHER, SEED, FakeClock, PlivoHTTP, assert_plivo_error
+from tests.callback_helpers import Harness, assert_signed, harness_for, live_mpc
+from tests.helpers import ACCOUNTS, MAIN, OTHER, SEED, assert_plivo_error
 from tests.receiver import Receiver
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver() as rx:
-        yield rx
-
-
-@contextlib.contextmanager
-def make_harness(
-    receiver: Receiver, tmp_path: Path | None = None, scenario: str | None = None, **settings: object
-) -> Iterator[Harness]:
-    paths: tuple[Path, ...] = ()
-    if scenario is not None and tmp_path is not None:
-        (tmp_path / "test.yaml").write_text(scenario)
-        paths = (tmp_path,)
-    config = Settings(seed=SEED, accounts=ACCOUNTS, clock="manual", scenario_paths=paths, **settings)  # type: ignore[arg-type]
-    with TestClient(create_app(config, clock=FakeClock())) as client:
-        yield Harness(PlivoHTTP(client), receiver)
-
-
-@pytest.fixture
-def harness(receiver: Receiver) -> Iterator[Harness]:
-    with make_harness(receiver) as h:
-        yield h
 
 
 def free_port() -> int:
@@ -114,7 +86,7 @@ def test_a_retrying_callback_holds_its_recordings_lane(harness: Harness) -> None
 def test_slow_receiver_times_out_and_the_api_stays_responsive(receiver: Receiver, tmp_path: Path) -> None:
     scenario = "name: fast-timeout\ndefault: true\ndelivery:\n  timeout: 0.3\n  retry_backoff: [1]\n"
     receiver.answer(lambda n, path: (200, 1.0))  # answers after 1 s: too late
-    with make_harness(receiver, tmp_path, scenario) as h:
+    with harness_for(receiver, tmp_path, scenario) as h:
         h.api.seed_mpc("standup")
         h.start()
         done = threading.Event()
@@ -192,7 +164,7 @@ def test_long_poll_waits_for_callbacks(receiver: Receiver) -> None:
 
 
 def test_journal_is_capped(receiver: Receiver) -> None:
-    with make_harness(receiver, journal_size=3) as h:
+    with harness_for(receiver, journal_size=3) as h:
         h.api.seed_mpc("standup", ("10", "11", "12"))
         for member in ("10", "11", "12"):
             h.start(path=f"Participant/{member}/Record/")
@@ -235,7 +207,7 @@ seed:
 
 
 def test_seeds_at_start_and_after_reset(receiver: Receiver, tmp_path: Path) -> None:
-    with make_harness(receiver, tmp_path, SEEDED) as h:
+    with harness_for(receiver, tmp_path, SEEDED) as h:
         mine = h.api.get("MultiPartyCall/").json()["objects"]
         assert [m["friendly_name"] for m in mine] == ["support-line"]
         member = h.api.get("MultiPartyCall/name_support-line/Participant/11/").json()
@@ -270,7 +242,7 @@ def test_a_seed_for_an_unknown_account_stops_start_up(tmp_path: Path) -> None:
 
 def run_golden(receiver: Receiver) -> list[tuple[str, str, dict[str, str]]]:
     receiver.received.clear()
-    with make_harness(receiver) as h:
+    with harness_for(receiver) as h:
         h.api.seed_mpc("standup")
         h.start(method="GET")
         h.advance(3)

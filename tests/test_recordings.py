@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import sys
 import wave
-from collections.abc import Iterator
 from datetime import datetime
 
 import plivo
 import pytest
 from mutagen.mp3 import MP3
 from plivo import exceptions
-from starlette.testclient import TestClient
 
-from emulator import Settings, ThreadedServer, create_app
+from emulator import Settings, ThreadedServer
 from emulator.media import files, media_for
 from emulator.sdk import plivo_sdk_pointed_at
-from tests.callback_helpers import Harness, live_mpc
-from tests.helpers import ACCOUNTS, MAIN, SEED, FakeClock, PlivoHTTP, assert_plivo_error
+from tests.callback_helpers import Harness, harness_for, live_mpc
+from tests.helpers import ACCOUNTS, MAIN, SEED, assert_plivo_error
 from tests.receiver import Receiver
 
 RECORDING_KEYS = {
@@ -44,23 +41,9 @@ RECORDING_KEYS = {
 START_MS = datetime.fromisoformat("2026-03-01T09:00:00+00:00").timestamp() * 1000
 
 
-@contextlib.contextmanager
-def make(receiver: Receiver, **settings: object) -> Iterator[Harness]:
-    config = Settings(seed=SEED, accounts=ACCOUNTS, clock="manual", **settings)  # type: ignore[arg-type]
-    with TestClient(create_app(config, clock=FakeClock())) as client:
-        yield Harness(PlivoHTTP(client), receiver)
-
-
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver() as rx:
-        yield rx
-
-
-@pytest.fixture
-def h(receiver: Receiver) -> Iterator[Harness]:
-    with make(receiver) as harness:
-        yield harness
+def h(harness: Harness) -> Harness:
+    return harness
 
 
 def record(h: Harness, seconds: float, name: str = "standup", path: str = "Record/", **body: object) -> dict:
@@ -273,7 +256,7 @@ def test_media_errors(h: Harness) -> None:
 
 
 def test_media_auth_option(receiver: Receiver) -> None:
-    with make(receiver, media_auth=True) as h:
+    with harness_for(receiver, media_auth=True) as h:
         h.api.seed_mpc("standup", stay_alone=True)
         started = record(h, 5)
         h.advance(5)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
-import pytest
 from starlette.testclient import TestClient
 
 from emulator import Settings, ThreadedServer, create_app
@@ -14,12 +12,6 @@ from tests.helpers import ACCOUNTS, SEED, FakeClock, PlivoHTTP
 from tests.receiver import Receiver
 
 RECORDINGS = 1000
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver() as rx:
-        yield rx
 
 
 def test_an_hour_of_a_thousand_recordings_on_the_manual_clock(receiver: Receiver) -> None:
