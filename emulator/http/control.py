@@ -1,70 +1,33 @@
-"""The emulator's own control plane under ``/__emulator__/`` (no Plivo auth).
-
-Health, accounts, seeding MPCs, reset and state inspection: what a test or a
-developer needs to arrange and observe the emulated world directly.
+"""The emulator's own control plane under ``/__emulator__/`` (no Plivo auth): health, accounts,
+seeded MPCs, reset and state here; time and delivery, faults and the dashboard in their own modules;
+and the route table of all of them.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
-from importlib import resources
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from emulator.delivery.engine import CallbackEngine
-from emulator.delivery.journal import JournalQuery
 from emulator.domain.account import Account
-from emulator.domain.backend import Backend, Credentials
-from emulator.domain.errors import DomainError, InvalidParameter
+from emulator.domain.backend import Credentials
+from emulator.domain.errors import InvalidParameter
 from emulator.domain.participant import ParticipantSpec
 from emulator.domain.recording import Recording
 from emulator.domain.values import Role, plivo_time
-from emulator.http.errors import HTTPProblem, PlivoJSONResponse, error_response, status_for
-from emulator.http.faults import FaultBook
-from emulator.http.params import BodyError, Params, read_json_body
+from emulator.http import control_delivery as delivery
+from emulator.http import dashboard, faults
+from emulator.http.control_common import PREFIX, backend_of, engine_of, guarded, json_params
+from emulator.http.errors import HTTPProblem, PlivoJSONResponse
+from emulator.http.params import Params
 from emulator.http.serializers import Json, mpc_json, participant_json
 from emulator.version import __version__
 
-PREFIX = "/__emulator__"
-
-
-def _backend(request: Request) -> Backend:
-    backend: Backend = request.app.state.backend
-    return backend
-
-
-async def _body(request: Request) -> Params:
-    return Params(await read_json_body(request))
-
-
-Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-def _guarded(handler: Endpoint) -> Endpoint:
-    """Answer domain and body errors in the same JSON shape as the Plivo API."""
-
-    async def endpoint(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except DomainError as exc:
-            return error_response(status_for(exc), exc.message, _backend(request).api_id())
-        except (HTTPProblem, BodyError) as exc:
-            return error_response(exc.status, exc.message, _backend(request).api_id())
-
-    endpoint.__name__ = handler.__name__
-    return endpoint
-
-
-def _engine(request: Request) -> CallbackEngine:
-    engine: CallbackEngine = request.app.state.engine
-    return engine
-
 
 async def health(request: Request) -> Response:
-    backend, engine = _backend(request), _engine(request)
+    backend, engine = backend_of(request), engine_of(request)
     return PlivoJSONResponse(
         {
             "status": "ok",
@@ -77,89 +40,19 @@ async def health(request: Request) -> Response:
     )
 
 
-def _clock_state(engine: CallbackEngine) -> Json:
-    clock = engine.clock
-    return {
-        "mode": clock.mode,
-        "speed": clock.speed,
-        "now": clock.now().isoformat(),
-        "pending": engine.scheduler.pending,
-    }
-
-
-async def clock(request: Request) -> Response:
-    return PlivoJSONResponse(_clock_state(_engine(request)))
-
-
-MAX_ADVANCE = 10 * 365 * 24 * 3600
-
-
-async def advance_clock(request: Request) -> Response:
-    """Move a manual clock; answers once everything due on the way has been delivered or given up."""
-    engine = _engine(request)
-    seconds = (await _body(request)).raw("seconds")
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= MAX_ADVANCE:
-        raise InvalidParameter("seconds", f"seconds must be a number from 0 to {MAX_ADVANCE}")
-    if not engine.clock.manual:
-        raise HTTPProblem(409, "the clock is real: start the emulator with --clock manual to advance it")
-    journal = engine.journal
-    before = {e.callback.callback_id: len(e.attempts) for e in journal.query(JournalQuery())}
-    await engine.scheduler.advance(float(seconds))
-    touched = [
-        e.to_json()
-        for e in journal.query(JournalQuery())
-        if len(e.attempts) > before.get(e.callback.callback_id, 0)
-    ]
-    return PlivoJSONResponse({**_clock_state(engine), "advanced": seconds, "callbacks": touched})
-
-
-_STATES = ("pending", "delivered", "failed")
-
-
-async def callbacks(request: Request) -> Response:
-    """The delivery journal, filtered; ``wait`` + ``min_count`` long-poll for callbacks to come."""
-    q = Params(dict(request.query_params))
-    state = q.text("state")
-    if state is not None and state not in _STATES:
-        raise InvalidParameter("state", f"invalid state '{state}': allowed values are {', '.join(_STATES)}")
-    query = JournalQuery(
-        auth_id=q.text("auth_id"),
-        recording_id=q.text("recording_id"),
-        mpc_uuid=q.text("mpc_uuid"),
-        event=q.text("event"),
-        state=state,  # type: ignore[arg-type]
-    )
-    journal = _engine(request).journal
-    wait = q.number("wait", 0.0, minimum=0, maximum=300)
-    min_count = q.integer("min_count", 1, minimum=0, maximum=1_000_000)
-    if wait > 0:
-        found, satisfied = await journal.wait(query, min_count, wait)
-    else:
-        found = journal.query(query)
-        satisfied = len(found) >= min_count
-    return PlivoJSONResponse(
-        {"callbacks": [e.to_json() for e in found], "count": len(found), "satisfied": satisfied}
-    )
-
-
-async def scenarios(request: Request) -> Response:
-    loaded = _engine(request).scenarios
-    return PlivoJSONResponse({"default": loaded.default.name, "scenarios": [s.summary() for s in loaded]})
-
-
 async def list_accounts(request: Request) -> Response:
-    accounts = [{"auth_id": a.auth_id, "mpcs": len(a.mpcs)} for a in _backend(request).accounts]
+    accounts = [{"auth_id": a.auth_id, "mpcs": len(a.mpcs)} for a in backend_of(request).accounts]
     return PlivoJSONResponse({"accounts": accounts})
 
 
 async def create_account(request: Request) -> Response:
-    p = await _body(request)
+    p = await json_params(request)
     creds = Credentials(p.required_text("auth_id"), p.required_text("auth_token"))
-    backend = _backend(request)
+    backend = backend_of(request)
     new = creds.auth_id not in {a.auth_id for a in backend.accounts}
     account = backend.add_account(creds)
     if new:
-        _engine(request).seed(account)
+        engine_of(request).seed(account)
     return PlivoJSONResponse({"auth_id": account.auth_id}, status_code=201)
 
 
@@ -192,8 +85,8 @@ def _participant(raw: object, index: int) -> ParticipantSpec:
 
 
 async def create_mpc(request: Request) -> Response:
-    account = _backend(request).account(request.path_params["auth_id"])
-    p = await _body(request)
+    account = backend_of(request).account(request.path_params["auth_id"])
+    p = await json_params(request)
     raw_participants = p.raw("participants") or []
     if not isinstance(raw_participants, list):
         raise InvalidParameter("participants", "participants must be a list of objects")
@@ -217,7 +110,7 @@ async def create_mpc(request: Request) -> Response:
     mpc = account.create_mpc(p.text("friendly_name"), specs)
     segment = f"uuid_{mpc.mpc_uuid}"
     body = {
-        "api_id": _backend(request).api_id(account),
+        "api_id": backend_of(request).api_id(account),
         **mpc_json(account.auth_id, mpc, segment),
         "participants": [participant_json(account.auth_id, m, segment) for m in mpc.participants.values()],
     }
@@ -226,8 +119,8 @@ async def create_mpc(request: Request) -> Response:
 
 async def reset(request: Request) -> Response:
     auth_id = request.query_params.get("auth_id")
-    cleared = _backend(request).reset(auth_id)
-    _faults(request).clear(auth_id)
+    cleared = backend_of(request).reset(auth_id)
+    faults.book_of(request).clear(auth_id)
     return PlivoJSONResponse({"reset": cleared})
 
 
@@ -273,67 +166,11 @@ def account_state(account: Account) -> Json:
 
 
 async def state(request: Request) -> Response:
-    backend = _backend(request)
+    backend = backend_of(request)
     auth_id = request.query_params.get("auth_id")
     if auth_id is not None:
         return PlivoJSONResponse(account_state(backend.account(auth_id)))
     return PlivoJSONResponse({"accounts": [account_state(a) for a in backend.accounts]})
-
-
-def _faults(request: Request) -> FaultBook:
-    book: FaultBook = request.app.state.faults
-    return book
-
-
-async def add_fault(request: Request) -> Response:
-    rule = _faults(request).add(await _body(request))
-    return PlivoJSONResponse(rule.to_json(), status_code=201)
-
-
-async def list_faults(request: Request) -> Response:
-    return PlivoJSONResponse({"faults": [r.to_json() for r in _faults(request).rules]})
-
-
-async def clear_faults(request: Request) -> Response:
-    _faults(request).clear(request.query_params.get("auth_id"))
-    return Response(status_code=204)
-
-
-async def version(request: Request) -> Response:
-    """A number that changes whenever anything observable changes, with the clock: what a dashboard polls."""
-    engine = _engine(request)
-    return PlivoJSONResponse(
-        {"version": engine.activity.version + engine.journal.version, "clock": _clock_state(engine)}
-    )
-
-
-async def timeline(request: Request) -> Response:
-    """One account's (or one MPC's) history: state changes and callback attempts, in time order."""
-    engine = _engine(request)
-    q = Params(dict(request.query_params))
-    auth_id, mpc_uuid = q.text("auth_id"), q.text("mpc_uuid")
-    items: list[tuple[str, int, Json]] = []
-    for activity in engine.activity.query(auth_id, mpc_uuid):
-        items.append((activity.at.isoformat(), 0, {"source": "state", **activity.to_json()}))
-    for entry in engine.journal.query(JournalQuery(auth_id=auth_id, mpc_uuid=mpc_uuid)):
-        cb = entry.callback
-        head = {"source": "callback", "kind": cb.event_name, "auth_id": cb.auth_id, "mpc_uuid": cb.mpc_uuid}
-        base = {"sequence": cb.sequence, "recording_id": cb.recording_id, "url": cb.url}
-        for attempt in entry.attempts:
-            detail = {**base, "attempt": attempt.number, "status": attempt.status, "error": attempt.error}
-            items.append(
-                (attempt.time.isoformat(), 1, {**head, "at": attempt.time.isoformat(), "detail": detail})
-            )
-        if entry.state == "pending" and not entry.attempts:
-            detail = {**base, "state": "pending"}
-            items.append((cb.due.isoformat(), 1, {**head, "at": cb.due.isoformat(), "detail": detail}))
-    ordered = [item for _, _, item in sorted(items, key=lambda i: (i[0], i[1]))]
-    return PlivoJSONResponse({"timeline": ordered})
-
-
-async def dashboard(request: Request) -> Response:
-    page = resources.files("emulator.http").joinpath("dashboard.html").read_text(encoding="utf-8")
-    return HTMLResponse(page)
 
 
 async def ca_certificate(request: Request) -> Response:
@@ -346,22 +183,22 @@ async def ca_certificate(request: Request) -> Response:
 
 def control_routes() -> list[BaseRoute]:
     return [
-        Route(f"{PREFIX}/health", _guarded(health), methods=["GET"]),
-        Route(f"{PREFIX}/accounts", _guarded(list_accounts), methods=["GET"]),
-        Route(f"{PREFIX}/accounts", _guarded(create_account), methods=["POST"]),
-        Route(f"{PREFIX}/accounts/{{auth_id}}/mpcs", _guarded(create_mpc), methods=["POST"]),
-        Route(f"{PREFIX}/reset", _guarded(reset), methods=["POST"]),
-        Route(f"{PREFIX}/state", _guarded(state), methods=["GET"]),
-        Route(f"{PREFIX}/clock", _guarded(clock), methods=["GET"]),
-        Route(f"{PREFIX}/clock/advance", _guarded(advance_clock), methods=["POST"]),
-        Route(f"{PREFIX}/callbacks", _guarded(callbacks), methods=["GET"]),
-        Route(f"{PREFIX}/scenarios", _guarded(scenarios), methods=["GET"]),
-        Route(f"{PREFIX}/ca.pem", _guarded(ca_certificate), methods=["GET"]),
-        Route(f"{PREFIX}/version", _guarded(version), methods=["GET"]),
-        Route(f"{PREFIX}/faults", _guarded(add_fault), methods=["POST"]),
-        Route(f"{PREFIX}/faults", _guarded(list_faults), methods=["GET"]),
-        Route(f"{PREFIX}/faults", _guarded(clear_faults), methods=["DELETE"]),
-        Route(f"{PREFIX}/timeline", _guarded(timeline), methods=["GET"]),
-        Route(f"{PREFIX}/", dashboard, methods=["GET"]),
-        Route(f"{PREFIX}/dashboard", dashboard, methods=["GET"]),
+        Route(f"{PREFIX}/health", guarded(health), methods=["GET"]),
+        Route(f"{PREFIX}/accounts", guarded(list_accounts), methods=["GET"]),
+        Route(f"{PREFIX}/accounts", guarded(create_account), methods=["POST"]),
+        Route(f"{PREFIX}/accounts/{{auth_id}}/mpcs", guarded(create_mpc), methods=["POST"]),
+        Route(f"{PREFIX}/reset", guarded(reset), methods=["POST"]),
+        Route(f"{PREFIX}/state", guarded(state), methods=["GET"]),
+        Route(f"{PREFIX}/ca.pem", guarded(ca_certificate), methods=["GET"]),
+        Route(f"{PREFIX}/clock", guarded(delivery.clock), methods=["GET"]),
+        Route(f"{PREFIX}/clock/advance", guarded(delivery.advance_clock), methods=["POST"]),
+        Route(f"{PREFIX}/callbacks", guarded(delivery.callbacks), methods=["GET"]),
+        Route(f"{PREFIX}/scenarios", guarded(delivery.scenarios), methods=["GET"]),
+        Route(f"{PREFIX}/faults", guarded(faults.add_fault), methods=["POST"]),
+        Route(f"{PREFIX}/faults", guarded(faults.list_faults), methods=["GET"]),
+        Route(f"{PREFIX}/faults", guarded(faults.clear_faults), methods=["DELETE"]),
+        Route(f"{PREFIX}/version", guarded(dashboard.version), methods=["GET"]),
+        Route(f"{PREFIX}/timeline", guarded(dashboard.timeline), methods=["GET"]),
+        Route(f"{PREFIX}/", dashboard.page, methods=["GET"]),
+        Route(f"{PREFIX}/dashboard", dashboard.page, methods=["GET"]),
     ]

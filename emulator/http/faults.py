@@ -19,7 +19,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.domain.errors import InvalidParameter
-from emulator.http.errors import error_response
+from emulator.http.control_common import json_params
+from emulator.http.errors import PlivoJSONResponse, error_response
 from emulator.http.params import Params
 
 
@@ -119,3 +120,25 @@ async def injected_fault(request: Request, auth_id: str, api_id: Callable[[], st
         return None
     headers = {"Retry-After": "1"} if rule.status in (429, 503) else None
     return error_response(rule.status, rule.error, api_id(), headers)
+
+
+# ------------------------------------------------------------ control plane
+
+
+def book_of(request: Request) -> FaultBook:
+    book: FaultBook = request.app.state.faults
+    return book
+
+
+async def add_fault(request: Request) -> Response:
+    rule = book_of(request).add(await json_params(request))
+    return PlivoJSONResponse(rule.to_json(), status_code=201)
+
+
+async def list_faults(request: Request) -> Response:
+    return PlivoJSONResponse({"faults": [r.to_json() for r in book_of(request).rules]})
+
+
+async def clear_faults(request: Request) -> Response:
+    book_of(request).clear(request.query_params.get("auth_id"))
+    return Response(status_code=204)

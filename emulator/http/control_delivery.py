@@ -1,0 +1,84 @@
+"""The control plane of time and delivery: the clock, the journal of callbacks, the scenarios."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from emulator.delivery.engine import CallbackEngine
+from emulator.delivery.journal import JournalQuery
+from emulator.domain.errors import InvalidParameter
+from emulator.http.control_common import engine_of, json_params
+from emulator.http.errors import HTTPProblem, PlivoJSONResponse
+from emulator.http.params import Params
+from emulator.http.serializers import Json
+
+
+def clock_state(engine: CallbackEngine) -> Json:
+    clock = engine.clock
+    return {
+        "mode": clock.mode,
+        "speed": clock.speed,
+        "now": clock.now().isoformat(),
+        "pending": engine.scheduler.pending,
+    }
+
+
+async def clock(request: Request) -> Response:
+    return PlivoJSONResponse(clock_state(engine_of(request)))
+
+
+MAX_ADVANCE = 10 * 365 * 24 * 3600
+
+
+async def advance_clock(request: Request) -> Response:
+    """Move a manual clock; answers once everything due on the way has been delivered or given up."""
+    engine = engine_of(request)
+    seconds = (await json_params(request)).raw("seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= MAX_ADVANCE:
+        raise InvalidParameter("seconds", f"seconds must be a number from 0 to {MAX_ADVANCE}")
+    if not engine.clock.manual:
+        raise HTTPProblem(409, "the clock is real: start the emulator with --clock manual to advance it")
+    journal = engine.journal
+    before = {e.callback.callback_id: len(e.attempts) for e in journal.query(JournalQuery())}
+    await engine.scheduler.advance(float(seconds))
+    touched = [
+        e.to_json()
+        for e in journal.query(JournalQuery())
+        if len(e.attempts) > before.get(e.callback.callback_id, 0)
+    ]
+    return PlivoJSONResponse({**clock_state(engine), "advanced": seconds, "callbacks": touched})
+
+
+_STATES = ("pending", "delivered", "failed")
+
+
+async def callbacks(request: Request) -> Response:
+    """The delivery journal, filtered; ``wait`` + ``min_count`` long-poll for callbacks to come."""
+    q = Params(dict(request.query_params))
+    state = q.text("state")
+    if state is not None and state not in _STATES:
+        raise InvalidParameter("state", f"invalid state '{state}': allowed values are {', '.join(_STATES)}")
+    query = JournalQuery(
+        auth_id=q.text("auth_id"),
+        recording_id=q.text("recording_id"),
+        mpc_uuid=q.text("mpc_uuid"),
+        event=q.text("event"),
+        state=state,  # type: ignore[arg-type]
+    )
+    journal = engine_of(request).journal
+    wait = q.number("wait", 0.0, minimum=0, maximum=300)
+    min_count = q.integer("min_count", 1, minimum=0, maximum=1_000_000)
+    if wait > 0:
+        found, satisfied = await journal.wait(query, min_count, wait)
+    else:
+        found = journal.query(query)
+        satisfied = len(found) >= min_count
+    return PlivoJSONResponse(
+        {"callbacks": [e.to_json() for e in found], "count": len(found), "satisfied": satisfied}
+    )
+
+
+async def scenarios(request: Request) -> Response:
+    loaded = engine_of(request).scenarios
+    return PlivoJSONResponse({"default": loaded.default.name, "scenarios": [s.summary() for s in loaded]})
