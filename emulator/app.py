@@ -14,7 +14,7 @@ from emulator.config import Settings
 from emulator.delivery.clock import EmulatedClock
 from emulator.delivery.engine import CallbackEngine
 from emulator.delivery.journal import Journal
-from emulator.delivery.scenarios import ScenarioError, ScenarioErrors, ScenarioSet, load_scenarios
+from emulator.delivery.scenarios import ScenarioSet, check_seed_accounts, load_scenarios
 from emulator.delivery.sender import HostPolicy, Sender
 from emulator.domain.backend import Backend
 from emulator.http.control import control_routes
@@ -23,18 +23,6 @@ from emulator.http.faults import FaultBook
 from emulator.http.paths import PlivoPathMiddleware
 from emulator.http.routes import plivo_routes
 from emulator.tls import DEFAULT_TLS_HOSTS, default_tls_dir, prepare_tls
-
-
-def _check_seed_accounts(scenarios: ScenarioSet, backend: Backend) -> None:
-    known = {a.auth_id for a in backend.accounts}
-    errors = [
-        ScenarioError(scenario.source, seed.line, "seed.account", f"account {seed.account} is not configured")
-        for scenario in scenarios
-        for seed in scenario.seeds
-        if seed.account is not None and seed.account not in known
-    ]
-    if errors:
-        raise ScenarioErrors(errors)
 
 
 def create_app(
@@ -52,7 +40,7 @@ def create_app(
     seed = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
     backend = Backend(credentials=settings.effective_accounts, seed=seed, clock=clock.now)
     scenarios = scenarios or load_scenarios(settings.scenario_paths)
-    _check_seed_accounts(scenarios, backend)
+    check_seed_accounts(scenarios, backend)
     engine = CallbackEngine(
         backend,
         clock,

@@ -7,7 +7,8 @@ Fixtures:
 - ``plivo_account`` (per test): a fresh account of its own, so tests never see each other's MPCs,
   recordings or callbacks, even when pytest-xdist workers share one emulator;
 - ``plivo_client`` (per test): the official SDK's ``plivo.RestClient`` on that account, pointed at the
-  emulator; ``@pytest.mark.plivo_scenario("name")`` makes its recordings follow a scenario.
+  emulator. ``@pytest.mark.plivo_scenario("name")`` makes every recording of the test's account follow
+  that scenario, whichever client starts it.
 
 Settings (command line, or ``[tool.pytest.ini_options]``): ``plivo_emulator_url``,
 ``plivo_emulator_clock`` (``manual`` by default: time moves when the test says so),
@@ -28,8 +29,6 @@ import pytest
 from emulator.config import Settings
 from emulator.domain.backend import Credentials
 from emulator.testing import EmulatorControl
-
-SCENARIO_HEADER = "X-Emulator-Scenario"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -57,7 +56,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "plivo_scenario(name): recordings started through plivo_client follow this scenario"
+        "markers", "plivo_scenario(name): the recordings of the test's plivo_account follow this scenario"
     )
 
 
@@ -112,21 +111,18 @@ def plivo_account(plivo_emulator: EmulatorControl, request: pytest.FixtureReques
     creds = account_for(f"{worker}:{request.node.nodeid}")
     plivo_emulator.add_account(creds.auth_id, creds.auth_token)
     plivo_emulator.reset(creds.auth_id)
+    marker = request.node.get_closest_marker("plivo_scenario")
+    if marker is not None:
+        plivo_emulator.use_scenario(creds.auth_id, marker.args[0])
     yield creds
     plivo_emulator.reset(creds.auth_id)
 
 
 @pytest.fixture
-def plivo_client(
-    plivo_emulator: EmulatorControl, plivo_account: Credentials, request: pytest.FixtureRequest
-) -> Iterator[Any]:
+def plivo_client(plivo_emulator: EmulatorControl, plivo_account: Credentials) -> Iterator[Any]:
     """plivo.RestClient on this test's account, talking to the emulator (the SDK is restored after)."""
     plivo = pytest.importorskip("plivo", reason="plivo_client needs the official SDK: pip install plivo")
     from emulator.sdk import plivo_sdk_pointed_at
 
     with plivo_sdk_pointed_at(plivo_emulator.url):
-        client = plivo.RestClient(plivo_account.auth_id, plivo_account.auth_token)
-        marker = request.node.get_closest_marker("plivo_scenario")
-        if marker is not None:
-            client.session.headers[SCENARIO_HEADER] = marker.args[0]
-        yield client
+        yield plivo.RestClient(plivo_account.auth_id, plivo_account.auth_token)

@@ -128,6 +128,14 @@ class EmulatorControl:
     def scenarios(self) -> dict[str, Any]:
         return dict(self._call("GET", "scenarios"))
 
+    def use_scenario(self, auth_id: str, name: str | None) -> None:
+        """Every recording the account starts follows ``name`` (None: back to matching by name)."""
+        self._call("PUT", f"accounts/{urllib.parse.quote(auth_id)}/scenario", {"scenario": name})
+
+    def reload_scenarios(self) -> dict[str, Any]:
+        """Read the scenario files again; raises EmulatorError (with file:line) if one is now invalid."""
+        return dict(self._call("POST", "scenarios/reload", {}))
+
     def inject_fault(
         self,
         path: str = "*",

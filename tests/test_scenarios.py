@@ -23,7 +23,7 @@ from emulator.delivery.scenarios import (
 )
 from emulator.domain.recording import Recording, RecordingOptions
 from emulator.domain.values import Role, TrackType
-from tests.helpers import FakeClock
+from tests.helpers import MAIN, FakeClock
 
 CORPUS = Path(__file__).parent / "scenario_corpus"
 BAD = sorted((CORPUS / "bad").glob("*.yaml"))
@@ -207,3 +207,76 @@ def test_fuzzed_scenario_text_is_a_scenario_or_a_located_error(text: str) -> Non
         parse_scenario(text, "fuzz.yaml")
     except ScenarioError as exc:
         assert str(exc).startswith("fuzz.yaml:") and "\n" not in str(exc)
+
+
+# ------------------------------------------------- choosing and reloading at run time
+
+
+def test_an_account_can_choose_a_scenario(receiver) -> None:  # type: ignore[no-untyped-def]
+    from tests.callback_helpers import harness_for
+
+    with harness_for(receiver) as h:
+        h.api.seed_mpc("standup", stay_alone=True)
+        url = f"/__emulator__/accounts/{MAIN.auth_id}/scenario"
+        assert h.api.client.put(url, json={"scenario": "fails-midway"}).json() == {
+            "auth_id": MAIN.auth_id,
+            "scenario": "fails-midway",
+        }
+        h.start()
+        h.start(path="Participant/10/Record/")
+        h.advance(30)
+        assert {e["scenario"] for e in h.journal()} == {"fails-midway"}
+        named = h.api.post(
+            "MultiPartyCall/name_standup/Participant/11/Record/",
+            {},
+            headers={"X-Emulator-Scenario": "slow-processing"},
+        )
+        assert named.status_code == 200, "a request's header still wins"
+        h.api.client.put(url, json={"scenario": None})
+        h.api.seed_mpc("plain", stay_alone=True)
+        h.start("plain")
+        h.advance(2)
+        assert h.journal(event="MPCRecordingInitiated")[-1]["scenario"] == "default"
+        h.api.client.put(url, json={"scenario": "long-call"})
+        h.api.client.post("/__emulator__/reset", params={"auth_id": MAIN.auth_id})
+        h.api.seed_mpc("again", stay_alone=True)
+        h.start("again")
+        h.advance(2)
+        assert h.journal()[-1]["scenario"] == "default", "a reset forgets the choice"
+        bad = h.api.client.put(url, json={"scenario": "nope"})
+        assert bad.status_code == 400 and "unknown scenario 'nope'" in bad.json()["error"]
+        assert (
+            h.api.client.put(
+                "/__emulator__/accounts/MANOBODY000000000000/scenario", json={"scenario": None}
+            ).status_code
+            == 404
+        )
+
+
+def test_scenarios_reload_all_or_nothing(receiver, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.callback_helpers import harness_for
+
+    with harness_for(
+        receiver, tmp_path, "name: mine\nmatch: {mpc_name: 'mine*'}\ntimeline: {initiated: 1}\n"
+    ) as h:
+        mine = tmp_path / "test.yaml"
+        h.api.seed_mpc("mine-1", stay_alone=True)
+        h.start("mine-1")
+        mine.write_text("name: mine\nmatch: {mpc_name: 'mine*'}\ntimeline: {initiated: 7}\n")
+        reloaded = h.api.client.post("/__emulator__/scenarios/reload", json={})
+        assert reloaded.status_code == 200 and "mine" in reloaded.json()["scenarios"]
+        h.api.seed_mpc("mine-2", stay_alone=True)
+        h.start("mine-2")
+        h.advance(10)
+        due = {e["mpc_uuid"]: e["params"]["EventTimestamp"][11:19] for e in h.journal()}
+        assert sorted(due.values()) == ["09:00:01", "09:00:07"], (
+            "the recording started before keeps its scenario"
+        )
+        mine.write_text("name: mine\ntimeline: {initiated: soon}\n")
+        broken = h.api.client.post("/__emulator__/scenarios/reload", json={})
+        assert broken.status_code == 400
+        assert "test.yaml:2: timeline.initiated: 'soon' is not of type 'number'" in broken.json()["error"]
+        assert any(
+            s["name"] == "mine" and s["timeline"]["initiated"] == 7
+            for s in h.api.client.get("/__emulator__/scenarios").json()["scenarios"]
+        ), "nothing changed"

@@ -130,6 +130,8 @@ class CallbackEngine:
         self._lanes: dict[str, Lane] = {}
         self._recording_scenarios: dict[str, Scenario] = {}
         self._mpc_timers: dict[str, Job] = {}
+        # A scenario chosen for all of an account's recordings (PUT /__emulator__/accounts/{id}/scenario).
+        self.account_scenarios: dict[str, str] = {}
         self._runner: asyncio.Task[None] | None = None
         # Callbacks settled since start-up, whatever the journal still remembers.
         self.delivered = 0
@@ -158,6 +160,7 @@ class CallbackEngine:
         self.scheduler.cancel_owner(auth_id)
         self.journal.clear([auth_id])
         self.activity.clear([auth_id])
+        self.account_scenarios.pop(auth_id, None)
         prefix = f"{auth_id}/"
         for key in [k for k in self._lanes if k.startswith(prefix)]:
             self._lanes.pop(key).closed = True
@@ -210,7 +213,8 @@ class CallbackEngine:
         key = f"{recording.auth_id}/{recording.recording_id}"
         scenario = self._recording_scenarios.get(key)
         if scenario is None:
-            scenario = self._recording_scenarios[key] = self.scenarios.for_recording(recording)
+            choice = self.account_scenarios.get(recording.auth_id)
+            scenario = self._recording_scenarios[key] = self.scenarios.for_recording(recording, choice)
         return scenario
 
     def _on_recording_event(self, event: RecordingEvent) -> None:

@@ -26,6 +26,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from emulator.domain.backend import Backend
 from emulator.domain.events import RecordingEventKind
 from emulator.domain.participant import ParticipantSpec
 from emulator.domain.recording import Recording
@@ -254,9 +255,11 @@ class ScenarioSet:
     def get(self, name: str) -> Scenario | None:
         return self.by_name.get(name)
 
-    def for_recording(self, recording: Recording) -> Scenario:
-        if recording.scenario is not None and recording.scenario in self.by_name:
-            return self.by_name[recording.scenario]
+    def for_recording(self, recording: Recording, account_choice: str | None = None) -> Scenario:
+        """The request's named scenario, else the account's choice, else the best match, else the default."""
+        for name in (recording.scenario, account_choice):
+            if name is not None and name in self.by_name:
+                return self.by_name[name]
         for scenario in self._matching:
             assert scenario.match is not None
             if scenario.match.matches(recording):
@@ -552,3 +555,16 @@ def load_scenarios(paths: Iterable[Path] = (), *, include_builtin: bool = True) 
                 scenario = dataclasses.replace(scenario, default=False)
             shipped.append(scenario)
     return ScenarioSet([*shipped, *user])
+
+
+def check_seed_accounts(scenarios: ScenarioSet, backend: Backend) -> None:
+    """Seeds may name only configured accounts (checked once the accounts are known)."""
+    known = {a.auth_id for a in backend.accounts}
+    errors = [
+        ScenarioError(scenario.source, seed.line, "seed.account", f"account {seed.account} is not configured")
+        for scenario in scenarios
+        for seed in scenario.seeds
+        if seed.account is not None and seed.account not in known
+    ]
+    if errors:
+        raise ScenarioErrors(errors)

@@ -194,6 +194,12 @@ def control_routes() -> list[BaseRoute]:
         Route(f"{PREFIX}/clock/advance", guarded(delivery.advance_clock), methods=["POST"]),
         Route(f"{PREFIX}/callbacks", guarded(delivery.callbacks), methods=["GET"]),
         Route(f"{PREFIX}/scenarios", guarded(delivery.scenarios), methods=["GET"]),
+        Route(f"{PREFIX}/scenarios/reload", guarded(delivery.reload_scenarios), methods=["POST"]),
+        Route(
+            f"{PREFIX}/accounts/{{auth_id}}/scenario",
+            guarded(delivery.choose_account_scenario),
+            methods=["PUT"],
+        ),
         Route(f"{PREFIX}/faults", guarded(faults.add_fault), methods=["POST"]),
         Route(f"{PREFIX}/faults", guarded(faults.list_faults), methods=["GET"]),
         Route(f"{PREFIX}/faults", guarded(faults.clear_faults), methods=["DELETE"]),

@@ -7,8 +7,9 @@ from starlette.responses import Response
 
 from emulator.delivery.engine import CallbackEngine
 from emulator.delivery.journal import JournalQuery
+from emulator.delivery.scenarios import ScenarioErrors, check_seed_accounts, load_scenarios
 from emulator.domain.errors import InvalidParameter
-from emulator.http.control_common import engine_of, json_params
+from emulator.http.control_common import backend_of, engine_of, json_params
 from emulator.http.errors import HTTPProblem, PlivoJSONResponse
 from emulator.http.params import Params
 from emulator.http.serializers import Json
@@ -82,3 +83,34 @@ async def callbacks(request: Request) -> Response:
 async def scenarios(request: Request) -> Response:
     loaded = engine_of(request).scenarios
     return PlivoJSONResponse({"default": loaded.default.name, "scenarios": [s.summary() for s in loaded]})
+
+
+async def choose_account_scenario(request: Request) -> Response:
+    """Every recording the account starts follows this scenario (unless a request names another);
+    ``{"scenario": null}`` goes back to matching. A reset of the account forgets the choice."""
+    engine = engine_of(request)
+    account = backend_of(request).account(request.path_params["auth_id"])
+    name = (await json_params(request)).text("scenario")
+    if name is not None and engine.scenarios.get(name) is None:
+        known = ", ".join(s.name for s in engine.scenarios)
+        raise InvalidParameter("scenario", f"unknown scenario '{name}'; loaded: {known}")
+    if name is None:
+        engine.account_scenarios.pop(account.auth_id, None)
+    else:
+        engine.account_scenarios[account.auth_id] = name
+    return PlivoJSONResponse({"auth_id": account.auth_id, "scenario": name})
+
+
+async def reload_scenarios(request: Request) -> Response:
+    """Read the scenario files again (after editing them): all or nothing, like at start-up.
+
+    Recordings already started keep their scenario; new seeds apply at the next reset."""
+    engine = engine_of(request)
+    settings = request.app.state.settings
+    try:
+        loaded = load_scenarios(settings.scenario_paths)
+        check_seed_accounts(loaded, backend_of(request))
+    except ScenarioErrors as exc:
+        raise HTTPProblem(400, "\n".join(str(e) for e in exc.errors)) from None
+    engine.scenarios = loaded
+    return PlivoJSONResponse({"default": loaded.default.name, "scenarios": [s.name for s in loaded]})
