@@ -145,6 +145,10 @@ def test_pause_resume_scenario(harness: Harness) -> None:
     assert times == [1, 10, 25, 43]
     assert h.receiver.received[-1].params["RecordingDuration"] == "25"
     assert all(e["scenario"] == "pause-resume" for e in h.journal())
+    (recording,) = h.api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()[
+        "recordings"
+    ]
+    assert (recording["state"], recording["failure_reason"]) == ("completed", None), "stopped, not failed"
 
 
 def test_fails_midway_scenario(harness: Harness) -> None:

@@ -290,8 +290,9 @@ class CallbackEngine:
         # The user may already have stopped it: a scenario action on a finished recording does nothing.
         if not recording.can(action):
             return
-        account = self.backend.account(recording.auth_id)
-        account.act_on_recording(recording.recording_id, action, reason or "recording failed (scenario)")
+        # Only a failure has a reason.
+        why = (reason or "recording failed (scenario)") if action == "fail" else None
+        self.backend.account(recording.auth_id).act_on_recording(recording.recording_id, action, why)
 
     # --------------------------------------------------------------- delivery
 
