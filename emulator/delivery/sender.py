@@ -99,7 +99,6 @@ class Sender:
             limit=0,
             limit_per_host=self.connections_per_receiver,
             ssl=_tls_context(),
-            enable_cleanup_closed=True,
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
