@@ -33,7 +33,7 @@ test: lint
 # Long fuzzing: the Plivo API, the control plane, scenario files and signatures (20,000 cases each;
 # about 10 minutes).
 fuzz: $(TEST_VENV)/.installed
-	HYPOTHESIS_PROFILE=fuzz $(TEST_VENV)/bin/pytest -k fuzzed
+	HYPOTHESIS_PROFILE=fuzz $(TEST_VENV)/bin/pytest --timeout=0 -k fuzzed
 
 # Callback throughput and lateness, then the API under wrk (uvicorn and hypercorn); one core each for the
 # emulator and its load (about 2 minutes; the API run needs Debian's wrk).
