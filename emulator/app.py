@@ -46,7 +46,7 @@ def create_app(
         clock,
         scenarios,
         journal=Journal(settings.journal_size),
-        sender=Sender(HostPolicy(settings.callback_hosts)),
+        sender=Sender(HostPolicy(settings.callback_hosts), ca_file=settings.callback_ca),
     )
 
     @contextlib.asynccontextmanager

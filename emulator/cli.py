@@ -27,7 +27,8 @@ Every option may also be set in the environment (the flag wins):
   {ENV_PREFIX}HOST, {ENV_PREFIX}PORT, {ENV_PREFIX}SERVER, {ENV_PREFIX}SEED,
   {ENV_PREFIX}PUBLIC_URL, {ENV_PREFIX}LOG_LEVEL, {ENV_PREFIX}CLOCK,
   {ENV_PREFIX}SPEED, {ENV_PREFIX}CLOCK_START, {ENV_PREFIX}JOURNAL_SIZE,
-  {ENV_PREFIX}MEDIA_AUTH and {ENV_PREFIX}TLS (1 or 0), {ENV_PREFIX}TLS_DIR;
+  {ENV_PREFIX}MEDIA_AUTH and {ENV_PREFIX}TLS (1 or 0), {ENV_PREFIX}TLS_DIR,
+  {ENV_PREFIX}CALLBACK_CA;
   lists separated by commas: {ENV_PREFIX}ACCOUNTS (ID:TOKEN pairs),
   {ENV_PREFIX}SCENARIOS (paths), {ENV_PREFIX}CALLBACK_HOSTS (patterns),
   {ENV_PREFIX}TLS_HOSTS (names).
@@ -164,6 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
         "are always allowed",
     )
     serve.add_argument(
+        "--callback-ca",
+        metavar="FILE",
+        help="a CA certificate (PEM) to trust for HTTPS callback receivers, beside the system's",
+    )
+    serve.add_argument(
         "--media-auth",
         action="store_true",
         default=None,
@@ -224,6 +230,9 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Setti
         raise UsageError(f"port {port} is out of range")
     tls = args.tls if args.tls is not None else _env_flag(environ, "TLS")
     tls_dir = args.tls_dir or env("TLS_DIR")
+    callback_ca = args.callback_ca or env("CALLBACK_CA")
+    if callback_ca and not Path(callback_ca).is_file():
+        raise UsageError(f"callback CA {callback_ca!r} is not a file")
     clock = args.clock or env("CLOCK") or "real"
     if clock not in ("real", "manual"):
         raise UsageError(f"{ENV_PREFIX}CLOCK={clock!r}: choose real or manual")
@@ -253,6 +262,7 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Setti
         media_auth=args.media_auth if args.media_auth is not None else _env_flag(environ, "MEDIA_AUTH"),
         tls=tls,
         tls_dir=Path(tls_dir) if tls_dir else None,
+        callback_ca=Path(callback_ca) if callback_ca else None,
         tls_hosts=tuple([*_env_list(environ, "TLS_HOSTS"), *args.tls_host]),
     )
 

@@ -105,6 +105,7 @@ def test_environment_and_flags() -> None:
         (["--clock-start", "yesterday"], {}, "is not an ISO-8601 time"),
         (["--journal-size", "0"], {}, "journal size 0 must be at least 1"),
         ([], {"PLIVO_EMULATOR_MEDIA_AUTH": "maybe"}, "use 1/true/yes or 0/false/no"),
+        (["--callback-ca", "/nonexistent/ca.pem"], {}, "callback CA '/nonexistent/ca.pem' is not a file"),
         (["--clock", "sundial"], {}, "invalid choice"),
     ],
 )

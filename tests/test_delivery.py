@@ -119,6 +119,27 @@ def test_blocked_hosts_are_never_called(harness: Harness) -> None:
     assert entry["attempts"][0]["error"].startswith("blocked: hooks.example.com is not a local host")
 
 
+def test_https_receivers_with_a_local_ca(tmp_path: Path) -> None:
+    from emulator.tls import prepare_tls
+
+    files = prepare_tls(tmp_path / "receiver", ("127.0.0.1", "localhost"))
+    with Receiver(tls=(files.cert, files.key)) as secure:
+        with harness_for(secure) as h:
+            h.api.seed_mpc("standup")
+            h.start()
+            h.advance(10)
+            (entry,) = h.journal()
+            assert entry["state"] == "failed" and "certificate" in entry["attempts"][0]["error"].lower()
+            assert secure.received == []
+        with harness_for(secure, callback_ca=files.ca_cert) as h:
+            h.api.seed_mpc("standup")
+            h.start()
+            h.advance(10)
+            (entry,) = h.journal()
+            assert entry["state"] == "delivered" and entry["url"].startswith("https://")
+            assert_signed(secure.received[0], entry["url"])
+
+
 # ---------------------------------------------------------------------- journal
 
 
