@@ -196,7 +196,6 @@ def journal_memory(entries: int = 10_000) -> dict[str, Any]:
             own,
             now,
             "default",
-            True,
         )
         entry = journal.add(callback)
         entry.headers = signature_headers("POST", callback.url, own, f"{i:020d}", "token", "token")

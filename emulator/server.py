@@ -168,6 +168,9 @@ class ThreadedServer:
         tls: TLSFiles | None = self.app.state.tls
         return tls.ca_cert if tls else None
 
+    def _client_context(self) -> ssl.SSLContext | None:
+        return ssl.create_default_context(cafile=str(self.ca_file)) if self.ca_file else None
+
     def start(self, timeout: float = 10.0) -> Self:
         self._sock = bind_socket(self.settings.host, self.settings.port)
         run, self._stop = RUNNERS[self.settings.server](self.app, self._sock, self.settings)
@@ -180,9 +183,8 @@ class ThreadedServer:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                context = ssl.create_default_context(cafile=str(self.ca_file)) if self.ca_file else None
                 with urllib.request.urlopen(
-                    f"{self.url}/__emulator__/health", timeout=1, context=context
+                    f"{self.url}/__emulator__/health", timeout=1, context=self._client_context()
                 ) as response:
                     if json.load(response).get("status") == "ok":
                         return
@@ -196,8 +198,7 @@ class ThreadedServer:
         """Reset through the server's own event loop (the backend is not for other threads to mutate)."""
         query = f"?auth_id={urllib.parse.quote(auth_id)}" if auth_id else ""
         request = urllib.request.Request(f"{self.url}/__emulator__/reset{query}", method="POST")
-        context = ssl.create_default_context(cafile=str(self.ca_file)) if self.ca_file else None
-        with urllib.request.urlopen(request, timeout=10, context=context) as response:
+        with urllib.request.urlopen(request, timeout=10, context=self._client_context()) as response:
             response.read()
 
     def stop(self) -> None:

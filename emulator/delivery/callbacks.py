@@ -28,7 +28,6 @@ class Callback:
     params: dict[str, str]
     due: datetime
     scenario: str
-    terminal: bool
     duplicate_of: str | None = None
 
 

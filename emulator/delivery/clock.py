@@ -14,15 +14,9 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Literal, Protocol
+from typing import Literal
 
 ClockMode = Literal["real", "manual"]
-
-
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """The current emulated time, timezone-aware, in UTC."""
-        ...
 
 
 class EmulatedClock:
@@ -56,10 +50,3 @@ class EmulatedClock:
     def real_seconds_until(self, moment: datetime) -> float:
         """How long to sleep, in real seconds, until the clock shows ``moment`` (real mode)."""
         return max(0.0, (moment - self.now()).total_seconds() / self.speed)
-
-
-class SystemClock:
-    """Plain wall-clock time, for callers that need no scheduling."""
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)

@@ -209,8 +209,7 @@ class CallbackEngine:
         with contextlib.suppress(DomainError):  # reset or ended in the meantime
             self.backend.account(auth_id).expire_mpc(mpc_uuid)
 
-    def scenario_for(self, recording: Recording) -> Scenario:
-        key = f"{recording.auth_id}/{recording.recording_id}"
+    def _scenario_for(self, key: str, recording: Recording) -> Scenario:
         scenario = self._recording_scenarios.get(key)
         if scenario is None:
             choice = self.account_scenarios.get(recording.auth_id)
@@ -219,11 +218,12 @@ class CallbackEngine:
 
     def _on_recording_event(self, event: RecordingEvent) -> None:
         recording = event.recording
-        scenario = self.scenario_for(recording)
+        key = f"{recording.auth_id}/{recording.recording_id}"  # of its scenario and of its lane
+        scenario = self._scenario_for(key, recording)
         if event.kind is RecordingEventKind.INITIATED:
             self._schedule_actions(recording, scenario)
         elif event.kind in TERMINAL:  # its last event: nothing will look its scenario up again
-            del self._recording_scenarios[f"{recording.auth_id}/{recording.recording_id}"]
+            del self._recording_scenarios[key]
         due = event.at + timedelta(seconds=self._delay(scenario, event))
         if event.kind is RecordingEventKind.COMPLETED:
             # The file is processed when Completed is sent: only then is it in the Recording resource.
@@ -243,9 +243,7 @@ class CallbackEngine:
             params=recording_params(event, due),
             due=due,
             scenario=scenario.name,
-            terminal=event.kind in TERMINAL,
         )
-        key = f"{recording.auth_id}/{recording.recording_id}"
         lane = self._lanes.get(key)
         if lane is None:
             lane = self._lanes[key] = Lane(self, key)

@@ -96,7 +96,6 @@ class Journal:
         if capacity < 1:
             raise ValueError("journal capacity must be at least 1")
         self.capacity = capacity
-        self.evicted = 0
         # Grows with every change: lets a dashboard ask "anything new?" cheaply.
         self.version = 0
         self._entries: OrderedDict[str, JournalEntry] = OrderedDict()
@@ -110,7 +109,6 @@ class Journal:
         self._entries[callback.callback_id] = entry
         while len(self._entries) > self.capacity:
             self._entries.popitem(last=False)
-            self.evicted += 1
         self.touch()
         return entry
 

@@ -73,9 +73,6 @@ class MemberSelector:
         ids = tuple(part.strip() for part in raw.split(","))
         return cls(everyone=False, member_ids=tuple(dict.fromkeys(ids)))
 
-    def describe(self) -> str:
-        return "all" if self.everyone else ",".join(self.member_ids)
-
 
 @dataclass(frozen=True)
 class DialedCall:
@@ -424,7 +421,10 @@ class Account:
         for recording in self.recordings.values():
             if not recording.published(now) or query.conference:
                 continue
-            member = self.member_of(recording)
+            # Only the member filters need the member: look it up only for them.
+            member = (
+                self.member_of(recording) if query.call_uuid or query.from_number or query.to_number else None
+            )
             if (
                 (query.mpc_name is None or recording.mpc_name == query.mpc_name)
                 and (query.mpc_uuid is None or recording.mpc_uuid == query.mpc_uuid)
