@@ -12,12 +12,14 @@ from starlette.middleware import Middleware
 
 from emulator.config import Settings
 from emulator.delivery.clock import EmulatedClock
+from emulator.delivery.destinations import HostPolicy
 from emulator.delivery.engine import CallbackEngine
 from emulator.delivery.journal import Journal
 from emulator.delivery.scenarios import ScenarioSet, check_seed_accounts, load_scenarios
-from emulator.delivery.sender import HostPolicy, Sender
+from emulator.delivery.sender import Sender
 from emulator.domain.backend import Backend
 from emulator.http.control import control_routes
+from emulator.http.control_auth import ControlTokenMiddleware
 from emulator.http.errors import http_exception_handler, unexpected_error_handler
 from emulator.http.faults import FaultBook
 from emulator.http.paths import PlivoPathMiddleware
@@ -55,11 +57,14 @@ def create_app(
         try:
             yield
         finally:
-            await engine.stop()
+            await engine.stop(settings.shutdown_grace)
 
     app = Starlette(
         routes=[*plivo_routes(), *control_routes()],
-        middleware=[Middleware(PlivoPathMiddleware)],
+        middleware=[
+            Middleware(ControlTokenMiddleware, token=settings.control_token),
+            Middleware(PlivoPathMiddleware),
+        ],
         exception_handlers={HTTPException: http_exception_handler, Exception: unexpected_error_handler},
         lifespan=lifespan,
     )

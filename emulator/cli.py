@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import os
 import signal
@@ -12,7 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from emulator.config import DEFAULT_ACCOUNT, ENV_PREFIX, ServerName, Settings, accounts_from_environment
+from emulator.config import (
+    DEFAULT_ACCOUNT,
+    ENV_PREFIX,
+    ServerLimits,
+    ServerName,
+    Settings,
+    accounts_from_environment,
+)
 from emulator.delivery.clock import ClockMode
 from emulator.delivery.scenarios import ScenarioErrors, load_paths
 from emulator.domain.backend import Credentials
@@ -28,7 +36,10 @@ Every option may also be set in the environment (the flag wins):
   {ENV_PREFIX}PUBLIC_URL, {ENV_PREFIX}LOG_LEVEL, {ENV_PREFIX}CLOCK,
   {ENV_PREFIX}SPEED, {ENV_PREFIX}CLOCK_START, {ENV_PREFIX}JOURNAL_SIZE,
   {ENV_PREFIX}MEDIA_AUTH and {ENV_PREFIX}TLS (1 or 0), {ENV_PREFIX}TLS_DIR,
-  {ENV_PREFIX}CALLBACK_CA;
+  {ENV_PREFIX}CALLBACK_CA, {ENV_PREFIX}CONTROL_TOKEN,
+  {ENV_PREFIX}MAX_HEADER_BYTES, {ENV_PREFIX}HEADER_TIMEOUT,
+  {ENV_PREFIX}KEEP_ALIVE_TIMEOUT, {ENV_PREFIX}MAX_CONNECTIONS,
+  {ENV_PREFIX}SHUTDOWN_GRACE;
   lists separated by commas: {ENV_PREFIX}ACCOUNTS (ID:TOKEN pairs),
   {ENV_PREFIX}SCENARIOS (paths), {ENV_PREFIX}CALLBACK_HOSTS (patterns),
   {ENV_PREFIX}TLS_HOSTS (names).
@@ -160,9 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="PATTERN",
-        help="also deliver callbacks to hosts matching this glob (repeatable; '*' allows any host); "
-        "loopback, private addresses, single-label names and *.test/.local/.internal/.localhost "
-        "are always allowed",
+        help="also deliver callbacks to hosts matching this glob, or to this IP address or network "
+        "(repeatable; '*' allows any host). Without it, callbacks go only to loopback and private "
+        "addresses, judged on the address a host resolves to when sent (link-local, metadata and "
+        "public addresses are refused)",
     )
     serve.add_argument(
         "--callback-ca",
@@ -194,6 +206,40 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="NAME",
         help="another name or IP address the certificate covers (repeatable), e.g. a Compose service name",
+    )
+    serve.add_argument(
+        "--control-token",
+        metavar="TOKEN",
+        help="require 'Authorization: Bearer TOKEN' on the /__emulator__/ control plane (all but "
+        "health, the CA and the dashboard page); set it whenever the port is reachable by others",
+    )
+    limits = serve.add_argument_group("server limits")
+    limits.add_argument(
+        "--max-header-bytes",
+        type=int,
+        help=f"largest request line plus headers; larger gets 431 (default {ServerLimits.max_header_bytes})",
+    )
+    limits.add_argument(
+        "--header-timeout",
+        type=float,
+        help="seconds a client has to send a request's headers; slower gets 408 and is closed "
+        f"(default {ServerLimits.header_timeout:g})",
+    )
+    limits.add_argument(
+        "--keep-alive-timeout",
+        type=float,
+        help=f"seconds an idle connection stays open (default {ServerLimits.keep_alive_timeout:g})",
+    )
+    limits.add_argument(
+        "--max-connections",
+        type=int,
+        help=f"connections open at once; more get 503 (default {ServerLimits.max_connections})",
+    )
+    serve.add_argument(
+        "--shutdown-grace",
+        type=float,
+        help="on SIGTERM, seconds to keep trying callbacks already due before exiting; what is left "
+        "is logged (default 3)",
     )
     validate_command = commands.add_parser(
         "validate",
@@ -243,6 +289,10 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Setti
     if journal_size is not None and journal_size < 1:
         raise UsageError(f"journal size {journal_size} must be at least 1")
     clock_start = args.clock_start or env("CLOCK_START")
+    limits = _limits(args, environ)
+    grace = args.shutdown_grace if args.shutdown_grace is not None else _env_float(environ, "SHUTDOWN_GRACE")
+    if grace is not None and not 0 <= grace <= 600:
+        raise UsageError(f"shutdown grace {grace} must be from 0 to 600 seconds")
     scenario_paths = [*_env_list(environ, "SCENARIOS"), *args.scenarios]
     callback_hosts = [*_env_list(environ, "CALLBACK_HOSTS"), *args.callback_host]
     return Settings(
@@ -264,6 +314,54 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Setti
         tls_dir=Path(tls_dir) if tls_dir else None,
         callback_ca=Path(callback_ca) if callback_ca else None,
         tls_hosts=tuple([*_env_list(environ, "TLS_HOSTS"), *args.tls_host]),
+        control_token=args.control_token or env("CONTROL_TOKEN"),
+        limits=limits,
+        shutdown_grace=3.0 if grace is None else grace,
+    )
+
+
+def _limits(args: argparse.Namespace, environ: Mapping[str, str]) -> ServerLimits:
+    def pick(name: str, value: float | None, env_value: float | None, default: float, low: float) -> float:
+        chosen = value if value is not None else env_value
+        if chosen is None:
+            return default
+        if not low <= chosen <= 1e9:
+            raise UsageError(f"{name} {chosen:g} must be at least {low:g}")
+        return chosen
+
+    return ServerLimits(
+        max_header_bytes=int(
+            pick(
+                "max header bytes",
+                args.max_header_bytes,
+                _env_int(environ, "MAX_HEADER_BYTES"),
+                ServerLimits.max_header_bytes,
+                1024,
+            )
+        ),
+        header_timeout=pick(
+            "header timeout",
+            args.header_timeout,
+            _env_float(environ, "HEADER_TIMEOUT"),
+            ServerLimits.header_timeout,
+            0.1,
+        ),
+        keep_alive_timeout=pick(
+            "keep-alive timeout",
+            args.keep_alive_timeout,
+            _env_float(environ, "KEEP_ALIVE_TIMEOUT"),
+            ServerLimits.keep_alive_timeout,
+            0.1,
+        ),
+        max_connections=int(
+            pick(
+                "max connections",
+                args.max_connections,
+                _env_int(environ, "MAX_CONNECTIONS"),
+                ServerLimits.max_connections,
+                1,
+            )
+        ),
     )
 
 
@@ -286,6 +384,12 @@ def banner(settings: Settings, url: str, app: Starlette) -> str:
         lines.append(
             "                 and resolve api.plivo.com to this host (/etc/hosts, docker --add-host)"
         )
+    if settings.control_token is None and not _is_loopback(settings.host):
+        lines.append(
+            f"  WARNING:       listening on {settings.host} without a control token: anyone who reaches "
+            "this port can reset accounts, arm faults and read every callback; set --control-token "
+            f"(or {ENV_PREFIX}CONTROL_TOKEN)"
+        )
     for creds in settings.effective_accounts:
         if creds == DEFAULT_ACCOUNT:
             lines.append(
@@ -294,6 +398,15 @@ def banner(settings: Settings, url: str, app: Starlette) -> str:
         else:
             lines.append(f"  account:       {creds.auth_id}")
     return "\n".join(lines)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _exit_cleanly(signum: int, frame: object) -> None:
@@ -351,8 +464,12 @@ def health(url: str | None, environ: Mapping[str, str]) -> int:
         context = (
             ssl.create_default_context(cafile=str(ca)) if ca.exists() else ssl._create_unverified_context()
         )
+    request = urllib.request.Request(f"{url}/__emulator__/health")
+    token = environ.get(ENV_PREFIX + "CONTROL_TOKEN")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
     try:
-        with urllib.request.urlopen(f"{url}/__emulator__/health", timeout=3, context=context) as response:
+        with urllib.request.urlopen(request, timeout=3, context=context) as response:
             body = json.load(response)
     except (OSError, ValueError) as exc:
         print(f"plivo-mpc-emulator: not ready at {url}: {exc}", file=sys.stderr)

@@ -17,6 +17,21 @@ from emulator.domain.backend import Credentials
 
 ServerName = Literal["uvicorn", "hypercorn"]
 
+
+@dataclass(frozen=True)
+class ServerLimits:
+    """What one client may cost the server; every figure is a CLI flag and an environment variable."""
+
+    # The request line and headers together.
+    max_header_bytes: int = 16 * 1024
+    # From a connection's first byte (or its opening) to the end of its request's headers.
+    header_timeout: float = 10.0
+    # An idle keep-alive connection is closed after this.
+    keep_alive_timeout: float = 5.0
+    # Connections open at once; more are answered 503 and closed.
+    max_connections: int = 1000
+
+
 # The documented development account, used when no account is configured. It is
 # printed at start-up; it is not a secret and grants nothing outside the emulator.
 DEFAULT_ACCOUNT = Credentials("MADEVEMULATOR0000001", "dev-auth-token")
@@ -55,6 +70,13 @@ class Settings:
     tls: bool = False
     tls_dir: Path | None = None
     tls_hosts: tuple[str, ...] = ()
+    # When set, every /__emulator__/ route but health, the CA and the dashboard page asks for
+    # "Authorization: Bearer <control_token>".
+    control_token: str | None = None
+    # Server limits (uvicorn and hypercorn; see docs/limits.md).
+    limits: ServerLimits = ServerLimits()
+    # On SIGTERM: how long callbacks already due may still be tried before the process exits.
+    shutdown_grace: float = 3.0
 
     @property
     def effective_accounts(self) -> tuple[Credentials, ...]:

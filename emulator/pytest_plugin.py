@@ -10,6 +10,9 @@ Fixtures:
   emulator. ``@pytest.mark.plivo_scenario("name")`` makes every recording of the test's account follow
   that scenario, whichever client starts it.
 
+A running emulator started with a control token is reached with ``--plivo-emulator-token`` or
+``PLIVO_EMULATOR_CONTROL_TOKEN``.
+
 Settings (command line, or ``[tool.pytest.ini_options]``): ``plivo_emulator_url``,
 ``plivo_emulator_clock`` (``manual`` by default: time moves when the test says so),
 ``plivo_emulator_speed``, ``plivo_emulator_scenarios``, ``plivo_emulator_seed``.
@@ -43,6 +46,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="FILE",
         help="the CA of a running emulator in TLS mode (its /__emulator__/ca.pem)",
     )
+    group.addoption(
+        "--plivo-emulator-token",
+        metavar="TOKEN",
+        help="the control token of a running emulator (default: PLIVO_EMULATOR_CONTROL_TOKEN)",
+    )
     parser.addini("plivo_emulator_url", "a running emulator to use instead of starting one", default="")
     parser.addini(
         "plivo_emulator_clock", "clock of the emulator the plugin starts: manual or real", default="manual"
@@ -75,7 +83,8 @@ def plivo_emulator(pytestconfig: pytest.Config) -> Iterator[EmulatorControl]:
     url = _external_url(pytestconfig)
     if url is not None:
         ca_file = pytestconfig.getoption("--plivo-emulator-ca") or os.environ.get("PLIVO_EMULATOR_CA") or None
-        control = EmulatorControl(url, ca_file=ca_file)
+        token = pytestconfig.getoption("--plivo-emulator-token") or None
+        control = EmulatorControl(url, ca_file=ca_file, token=token)
         control.health()
         yield control
         return

@@ -31,6 +31,10 @@ from emulator.config import ServerName, Settings
 from emulator.domain.backend import Backend
 from emulator.tls import TLSFiles
 
+# On a stop, requests in progress get this long to finish (long-polls are answered at once);
+# then the callbacks' own grace period (Settings.shutdown_grace) runs.
+GRACEFUL_REQUESTS_SECONDS = 2
+
 
 def tune_gc() -> None:
     """Garbage collection for a long-running emulator process (not for a test process hosting one).
@@ -61,17 +65,27 @@ def _uvicorn(
 ) -> tuple[Callable[[], None], Callable[[], None]]:
     import uvicorn
 
+    from emulator.limited_protocol import protocol_with
+
     tls: TLSFiles | None = app.state.tls
     config = uvicorn.Config(
         app,
+        http=protocol_with(settings.limits),
         log_level=settings.log_level,
         access_log=settings.log_level == "debug",
         lifespan="on",
-        timeout_graceful_shutdown=2,
+        timeout_keep_alive=settings.limits.keep_alive_timeout,  # type: ignore[arg-type]
+        timeout_graceful_shutdown=GRACEFUL_REQUESTS_SECONDS,
         ssl_certfile=str(tls.cert) if tls else None,
         ssl_keyfile=str(tls.key) if tls else None,
     )
-    server = uvicorn.Server(config)
+
+    class Server(uvicorn.Server):
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            app.state.engine.begin_shutdown()  # long-polls answer now, not after the grace period
+            await super().shutdown(sockets)
+
+    server = Server(config)
 
     def stop() -> None:
         server.should_exit = True
@@ -90,7 +104,11 @@ def _hypercorn(
     config.bind = [f"fd://{os.dup(sock.fileno())}"]
     config.loglevel = settings.log_level.upper()
     config.accesslog = "-" if settings.log_level == "debug" else None
-    config.graceful_timeout = 2
+    config.graceful_timeout = GRACEFUL_REQUESTS_SECONDS
+    # Hypercorn bounds headers by this size, and closes a connection that has not sent a whole
+    # request's headers within its keep-alive timeout (so that is its header timeout too).
+    config.h11_max_incomplete_size = settings.limits.max_header_bytes
+    config.keep_alive_timeout = min(settings.limits.keep_alive_timeout, settings.limits.header_timeout)
     tls: TLSFiles | None = app.state.tls
     if tls is not None:
         config.certfile, config.keyfile = str(tls.cert), str(tls.key)
@@ -102,8 +120,13 @@ def _hypercorn(
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, shutdown.set)
+
+        async def trigger() -> None:
+            await shutdown.wait()
+            app.state.engine.begin_shutdown()
+
         try:
-            loop.run_until_complete(serve(app, config, shutdown_trigger=shutdown.wait, mode="asgi"))  # type: ignore[arg-type]
+            loop.run_until_complete(serve(app, config, shutdown_trigger=trigger, mode="asgi"))  # type: ignore[arg-type]
         finally:
             loop.close()
 
@@ -171,6 +194,12 @@ class ThreadedServer:
     def _client_context(self) -> ssl.SSLContext | None:
         return ssl.create_default_context(cafile=str(self.ca_file)) if self.ca_file else None
 
+    def _control_request(self, path: str, method: str = "GET") -> urllib.request.Request:
+        request = urllib.request.Request(f"{self.url}/__emulator__/{path}", method=method)
+        if self.settings.control_token is not None:
+            request.add_header("Authorization", f"Bearer {self.settings.control_token}")
+        return request
+
     def start(self, timeout: float = 10.0) -> Self:
         self._sock = bind_socket(self.settings.host, self.settings.port)
         run, self._stop = RUNNERS[self.settings.server](self.app, self._sock, self.settings)
@@ -184,7 +213,7 @@ class ThreadedServer:
         while True:
             try:
                 with urllib.request.urlopen(
-                    f"{self.url}/__emulator__/health", timeout=1, context=self._client_context()
+                    self._control_request("health"), timeout=1, context=self._client_context()
                 ) as response:
                     if json.load(response).get("status") == "ok":
                         return
@@ -197,7 +226,7 @@ class ThreadedServer:
     def reset(self, auth_id: str | None = None) -> None:
         """Reset through the server's own event loop (the backend is not for other threads to mutate)."""
         query = f"?auth_id={urllib.parse.quote(auth_id)}" if auth_id else ""
-        request = urllib.request.Request(f"{self.url}/__emulator__/reset{query}", method="POST")
+        request = self._control_request(f"reset{query}", "POST")
         with urllib.request.urlopen(request, timeout=10, context=self._client_context()) as response:
             response.read()
 

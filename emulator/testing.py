@@ -12,6 +12,7 @@ or a container. Only the standard library is used, so it works wherever the emul
 from __future__ import annotations
 
 import json
+import os
 import ssl
 import urllib.error
 import urllib.parse
@@ -35,10 +36,19 @@ class CallbacksNotDelivered(AssertionError):
 
 
 class EmulatorControl:
-    def __init__(self, url: str, *, timeout: float = 30.0, ca_file: str | Path | None = None) -> None:
-        """``ca_file``: the emulator's CA in TLS mode (its ``/__emulator__/ca.pem``)."""
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 30.0,
+        ca_file: str | Path | None = None,
+        token: str | None = None,
+    ) -> None:
+        """``ca_file``: the emulator's CA in TLS mode (its ``/__emulator__/ca.pem``); ``token``: its
+        control token (default: ``PLIVO_EMULATOR_CONTROL_TOKEN`` from the environment, if set)."""
         self.url = url.rstrip("/")
         self.timeout = timeout
+        self.token = token if token is not None else os.environ.get("PLIVO_EMULATOR_CONTROL_TOKEN") or None
         self._context = ssl.create_default_context(cafile=str(ca_file)) if ca_file is not None else None
 
     # ----------------------------------------------------------------- plumbing
@@ -58,6 +68,8 @@ class EmulatorControl:
         request = urllib.request.Request(url, data=data, method=method)
         if data is not None:
             request.add_header("Content-Type", "application/json")
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
         try:
             with urllib.request.urlopen(
                 request, timeout=timeout or self.timeout, context=self._context
@@ -97,14 +109,18 @@ class EmulatorControl:
             body["friendly_name"] = friendly_name
         return dict(self._call("POST", f"accounts/{urllib.parse.quote(auth_id)}/mpcs", body))
 
-    def state(self, auth_id: str | None = None) -> dict[str, Any]:
-        return dict(self._call("GET", "state", query={"auth_id": auth_id}))
+    def state(self, auth_id: str | None = None, **page: Any) -> dict[str, Any]:
+        """Everything (or one account); ``mpc_uuid``, ``limit``, ``offset``, ``order`` page and filter it."""
+        return dict(self._call("GET", "state", query={"auth_id": auth_id, **page}))
 
     def clock(self) -> dict[str, Any]:
         return dict(self._call("GET", "clock"))
 
     def advance(self, seconds: float) -> dict[str, Any]:
-        """Move a manual clock; returns once everything due on the way is delivered or given up."""
+        """Move a manual clock; returns once everything due on the way is delivered or given up.
+
+        The answer counts what was sent (``attempted``, ``delivered``, ``failed``) and lists the
+        callbacks the journal still holds (``truncated`` when it no longer holds them all)."""
         return dict(self._call("POST", "clock/advance", {"seconds": seconds}, timeout=max(self.timeout, 600)))
 
     def callbacks(self, **filters: Any) -> list[dict[str, Any]]:

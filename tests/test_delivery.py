@@ -109,14 +109,16 @@ def test_slow_receiver_times_out_and_the_api_stays_responsive(receiver: Receiver
         assert all(a["latency_ms"] >= 250 for a in entry["attempts"])
 
 
-def test_blocked_hosts_are_never_called(harness: Harness) -> None:
+def test_refused_hosts_are_never_called(harness: Harness) -> None:
     h = harness
     h.api.seed_mpc("standup")
-    h.start(url="https://hooks.example.com/plivo")  # a public host: not local
+    h.start(url="https://8.8.8.8/plivo")  # a public address: not local
     h.advance(30)
     (entry,) = h.journal()
-    assert entry["state"] == "failed" and len(entry["attempts"]) == 1, "a blocked host is not retried"
-    assert entry["attempts"][0]["error"].startswith("blocked: hooks.example.com is not a local host")
+    assert entry["state"] == "failed" and len(entry["attempts"]) == 1, "a refused host is not retried"
+    assert entry["attempts"][0]["error"] == (
+        "refused: 8.8.8.8 is a public address (allow it with --callback-host)"
+    )
 
 
 def test_https_receivers_with_a_local_ca(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ import hashlib
 import logging
 import random
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -133,6 +134,7 @@ class CallbackEngine:
         # A scenario chosen for all of an account's recordings (PUT /__emulator__/accounts/{id}/scenario).
         self.account_scenarios: dict[str, str] = {}
         self._runner: asyncio.Task[None] | None = None
+        self._collectors: list[set[str]] = []
         # Callbacks settled since start-up, whatever the journal still remembers.
         self.delivered = 0
         self.failed = 0
@@ -147,12 +149,61 @@ class CallbackEngine:
         for account in self.backend.accounts:
             self.seed(account)
 
-    async def stop(self) -> None:
+    def begin_shutdown(self) -> None:
+        """The server is stopping: open long-polls answer now with what they have."""
+        self.journal.close()
+
+    async def stop(self, grace: float = 0.0) -> None:
+        """Try what is already due for up to ``grace`` seconds, then stop and say what was left."""
+        self.begin_shutdown()
+        deadline = asyncio.get_running_loop().time() + grace
+        while self._sending() and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.02)
         if self._runner is not None:
             self._runner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._runner
         await self.sender.aclose()
+        self._report_undelivered()
+
+    def _sending(self) -> bool:
+        """Whether a callback is in flight or due and waiting for its lane."""
+        return any(lane.busy or (lane.queue and lane.queue[0].ready) for lane in self._lanes.values())
+
+    def _report_undelivered(self, max_lines: int = 1000) -> None:
+        counts = {"in flight": 0, "retrying": 0, "due": 0, "not yet due": 0}
+        lines = 0
+        for lane in self._lanes.values():
+            for position, item in enumerate(lane.queue):
+                entry, cb = item.entry, item.entry.callback
+                if position == 0 and lane.busy:
+                    state = "in flight"
+                elif entry.attempts and not item.ready:
+                    state = "retrying"
+                elif item.ready:
+                    state = "due"
+                else:
+                    state = "not yet due"
+                counts[state] += 1
+                if lines < max_lines:
+                    lines += 1
+                    last = entry.attempts[-1].error if entry.attempts else None
+                    log.warning(
+                        "undelivered at shutdown: recording %s, %s #%d to %s: %s (due %s, %d attempt(s)%s)",
+                        cb.recording_id,
+                        cb.event_name,
+                        cb.sequence,
+                        cb.url,
+                        state,
+                        cb.due.isoformat(),
+                        len(entry.attempts),
+                        f", last: {last}" if last else "",
+                    )
+        total = sum(counts.values())
+        if total:
+            more = f" ({total - lines} not listed)" if total > lines else ""
+            detail = ", ".join(f"{n} {state}" for state, n in counts.items() if n)
+            log.warning("%d callback(s) undelivered at shutdown: %s%s", total, detail, more)
 
     def on_reset(self, account: Account) -> None:
         """Forget the account's pending callbacks and timers, then seed it again."""
@@ -294,16 +345,31 @@ class CallbackEngine:
 
     # --------------------------------------------------------------- delivery
 
+    @contextlib.contextmanager
+    def collect_attempts(self) -> Iterator[set[str]]:
+        """The ids of the callbacks attempted while the block runs (an advance reports them)."""
+        ids: set[str] = set()
+        self._collectors.append(ids)
+        try:
+            yield ids
+        finally:
+            self._collectors.remove(ids)
+
     def nonce(self, callback_id: str, attempt: int) -> str:
         return f"{_stable_int(self.backend.seed, callback_id, attempt) % 10**20:020d}"
 
     async def attempt(self, lane: Lane, item: _Queued) -> None:
         try:
             await self._attempt(lane, item)
-        except Exception:  # a bug must not leave the lane blocked forever
+        except Exception as exc:  # a bug must not leave the lane blocked forever, nor the journal silent
             log.exception("callback delivery crashed")
-            item.entry.state = "failed"
+            entry = item.entry
+            number = len(entry.attempts) + 1
+            error = f"emulator error while sending: {type(exc).__name__}: {exc}"
+            entry.attempts.append(Attempt(number, self.clock.now(), None, 0.0, error, 0.0))
+            entry.state = "failed"
             self.failed += 1
+            self.journal.changed(entry)
             lane.done(item)
 
     async def _attempt(self, lane: Lane, item: _Queued) -> None:
@@ -329,11 +395,21 @@ class CallbackEngine:
         queued_ms = 0.0 if self.clock.manual else outcome.queued_ms * self.clock.speed
         late_ms = (now - callback.due).total_seconds() * 1000 + queued_ms
         entry.attempts.append(
-            Attempt(number, now, outcome.status, outcome.latency_ms, outcome.error, late_ms)
+            Attempt(
+                number,
+                now,
+                outcome.status,
+                outcome.latency_ms,
+                outcome.error,
+                late_ms,
+                outcome.body,
+                outcome.body_truncated,
+            )
         )
+        for collector in self._collectors:
+            collector.add(callback.callback_id)
         backoff = scenario.delivery.retry_backoff
-        blocked = outcome.error is not None and outcome.error.startswith("blocked")
-        if outcome.ok or blocked or number > len(backoff) or lane.closed:
+        if outcome.ok or outcome.refused or number > len(backoff) or lane.closed:
             entry.state = "delivered" if outcome.ok else "failed"
             if outcome.ok:
                 self.delivered += 1
@@ -346,9 +422,9 @@ class CallbackEngine:
                     number,
                     outcome.error,
                 )
-            self.journal.touch()
+            self.journal.changed(entry)
             lane.done(item)
             return
-        self.journal.touch()
+        self.journal.changed(entry)
         lane.retry_later(item)
         self.scheduler.schedule_in(backoff[number - 1], lambda: lane.ready(item), owner=callback.auth_id)

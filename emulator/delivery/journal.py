@@ -3,13 +3,17 @@
 Tests read it (``GET /__emulator__/callbacks``) and long-poll it instead of
 sleeping; it keeps the newest ``capacity`` entries so a long run cannot
 exhaust memory.
+
+A long-poll is a *waiter* with its query: every change of an entry is matched against the
+waiters of that entry's account (and those of no account) only, each keeps its count of
+matching entries up to date incrementally, and a waiter's task wakes once, when its count is
+reached. Twenty waiters cost a few comparisons per change, not twenty scans of the journal.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,6 +33,9 @@ class Attempt:
     latency_ms: float
     error: str | None
     late_ms: float
+    # The start of the receiver's answer, as much as the sender reads; and whether it went on.
+    response_body: str | None = None
+    response_truncated: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -38,6 +45,8 @@ class Attempt:
             "latency_ms": round(self.latency_ms, 3),
             "error": self.error,
             "late_ms": round(self.late_ms, 3),
+            "response_body": self.response_body,
+            "response_truncated": self.response_truncated,
         }
 
 
@@ -91,6 +100,22 @@ class JournalQuery:
         )
 
 
+@dataclass(eq=False)
+class _Waiter:
+    query: JournalQuery
+    min_count: int
+    matched: set[str]
+    woken: asyncio.Future[None]
+
+    def update(self, entry: JournalEntry) -> None:
+        if self.query.matches(entry):
+            self.matched.add(entry.callback.callback_id)
+            if len(self.matched) >= self.min_count and not self.woken.done():
+                self.woken.set_result(None)
+        else:
+            self.matched.discard(entry.callback.callback_id)
+
+
 class Journal:
     def __init__(self, capacity: int = 10_000) -> None:
         if capacity < 1:
@@ -98,25 +123,38 @@ class Journal:
         self.capacity = capacity
         # Grows with every change: lets a dashboard ask "anything new?" cheaply.
         self.version = 0
+        # Entries ever added, so a reader can tell how many the capacity has dropped.
+        self.added = 0
         self._entries: OrderedDict[str, JournalEntry] = OrderedDict()
-        self._changed = asyncio.Event()
+        # Long-polls by the account they ask about (None: any account).
+        self._waiters: dict[str | None, set[_Waiter]] = {}
+        self._closed = False
 
     def __len__(self) -> int:
         return len(self._entries)
 
+    def get(self, callback_id: str) -> JournalEntry | None:
+        return self._entries.get(callback_id)
+
     def add(self, callback: Callback) -> JournalEntry:
         entry = JournalEntry(callback)
         self._entries[callback.callback_id] = entry
+        self.added += 1
         while len(self._entries) > self.capacity:
-            self._entries.popitem(last=False)
-        self.touch()
+            _, evicted = self._entries.popitem(last=False)
+            for waiter in self._waiters_for(evicted):
+                waiter.matched.discard(evicted.callback.callback_id)
+        self.changed(entry)
         return entry
 
-    def touch(self) -> None:
-        """Wake long-polls: an entry was added or changed."""
+    def changed(self, entry: JournalEntry) -> None:
+        """An entry was added or changed (state, attempts): count it for the waiters it could match."""
         self.version += 1
-        self._changed.set()
-        self._changed = asyncio.Event()
+        for waiter in self._waiters_for(entry):
+            waiter.update(entry)
+
+    def _waiters_for(self, entry: JournalEntry) -> list[_Waiter]:
+        return [*self._waiters.get(None, ()), *self._waiters.get(entry.callback.auth_id, ())]
 
     def query(self, query: JournalQuery) -> list[JournalEntry]:
         return [e for e in self._entries.values() if query.matches(e)]
@@ -124,15 +162,40 @@ class Journal:
     async def wait(
         self, query: JournalQuery, min_count: int, timeout: float
     ) -> tuple[list[JournalEntry], bool]:
-        """The matching entries once there are at least ``min_count`` (or when time is up)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = self.query(query)
-            remaining = deadline - time.monotonic()
-            if len(found) >= min_count or remaining <= 0:
-                return found, len(found) >= min_count
+        """The matching entries once there are at least ``min_count`` (or when time is up, or the
+        emulator is shutting down)."""
+        found = self.query(query)
+        if len(found) >= min_count or timeout <= 0 or self._closed:
+            return found, len(found) >= min_count
+        waiter = _Waiter(
+            query,
+            min_count,
+            {e.callback.callback_id for e in found},
+            asyncio.get_running_loop().create_future(),
+        )
+        group = self._waiters.setdefault(query.auth_id, set())
+        group.add(waiter)
+        try:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), remaining)
+                await asyncio.wait_for(asyncio.shield(waiter.woken), timeout)
+        finally:
+            group.discard(waiter)
+            if not group:
+                self._waiters.pop(query.auth_id, None)
+        found = self.query(query)
+        return found, len(found) >= min_count
+
+    @property
+    def waiting(self) -> int:
+        return sum(len(group) for group in self._waiters.values())
+
+    def close(self) -> None:
+        """Shutting down: every long-poll answers now with what it has, and new ones do not wait."""
+        self._closed = True
+        for group in self._waiters.values():
+            for waiter in group:
+                if not waiter.woken.done():
+                    waiter.woken.set_result(None)
 
     def clear(self, auth_ids: Iterable[str] | None = None) -> None:
         if auth_ids is None:
@@ -141,4 +204,7 @@ class Journal:
             drop = set(auth_ids)
             for key in [k for k, e in self._entries.items() if e.callback.auth_id in drop]:
                 del self._entries[key]
-        self.touch()
+        self.version += 1
+        for group in self._waiters.values():
+            for waiter in group:
+                waiter.matched &= self._entries.keys()

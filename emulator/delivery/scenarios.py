@@ -31,6 +31,7 @@ from emulator.domain.events import RecordingEventKind
 from emulator.domain.participant import ParticipantSpec
 from emulator.domain.recording import Recording
 from emulator.domain.values import Role
+from emulator.unicode import find_lone_surrogate, path_text
 
 EVENT_KEYS = ("initiated", "paused", "resumed", "completed", "failed")
 KIND_BY_KEY = {key: RecordingEventKind(key.capitalize()) for key in EVENT_KEYS}
@@ -390,6 +391,14 @@ def parse_scenario(text: str, source: str) -> Scenario:
     if not isinstance(document, CommentedMap):
         raise ScenarioError(source, 1, "", "a scenario must be a mapping of keys (name, timeline, ...)")
     plain = _plain(document)
+    surrogate = find_lone_surrogate(plain)
+    if surrogate is not None:
+        raise ScenarioError(
+            source,
+            _line_of(document, list(surrogate)),
+            path_text(surrogate),
+            "holds a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape), which is not a character",
+        )
     errors = sorted(
         _VALIDATOR.iter_errors(plain), key=lambda e: (_line_of(document, list(e.absolute_path)), e.path)
     )

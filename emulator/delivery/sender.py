@@ -2,20 +2,19 @@
 
 POST sends the parameters form-encoded; GET appends them to the URL's query.
 One pooled async client is shared by every delivery (connection reuse), and
-each attempt has its own timeout. Nothing is sent to a host outside the
-:class:`HostPolicy`: by default loopback, private networks and names that
-cannot be public, so a test can never call a production webhook by mistake.
+each attempt has one deadline for connecting, the answer's headers and a bounded
+prefix of its body. Nothing is sent to an address outside the :class:`HostPolicy`
+(``destinations.py`` has the rule): by default loopback and private networks, judged
+on the resolved address, so a test can never call a production webhook by mistake.
 """
 
 from __future__ import annotations
 
 import asyncio
-import fnmatch
 import functools
-import ipaddress
 import ssl
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -23,22 +22,15 @@ from urllib.parse import urlencode, urlsplit
 import aiohttp
 from yarl import URL
 
+from emulator.delivery.destinations import HostPolicy, PolicyResolver, describe_refusal
 from emulator.domain.values import CallbackMethod
 from emulator.version import __version__
 
 USER_AGENT = f"plivo-mpc-emulator/{__version__} (emulated Plivo callbacks)"
 
-# Reserved or local-only names (RFC 2606, RFC 6761, RFC 6762, Docker's host alias).
-LOCAL_HOST_PATTERNS = (
-    "localhost",
-    "*.localhost",
-    "*.local",
-    "*.internal",
-    "*.test",
-    "*.example",
-    "*.invalid",
-    "host.docker.internal",
-)
+# How much of a receiver's answer is read and journaled: a receiver answering with gigabytes
+# must cost neither memory nor time.
+RESPONSE_PREFIX_BYTES = 1024
 
 
 @functools.cache
@@ -53,25 +45,6 @@ def _tls_context_with(ca_file: Path) -> ssl.SSLContext:
     return context
 
 
-class HostPolicy:
-    """Which callback hosts may be called: local ones, plus any extra glob patterns."""
-
-    def __init__(self, extra_patterns: Iterable[str] = ()) -> None:
-        self.extra_patterns = tuple(p.lower() for p in extra_patterns)
-
-    def allows(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower().rstrip(".")
-        if not host:
-            return False
-        if any(fnmatch.fnmatchcase(host, p) for p in (*LOCAL_HOST_PATTERNS, *self.extra_patterns)):
-            return True
-        try:
-            address = ipaddress.ip_address(host)
-        except ValueError:
-            return "." not in host  # a single-label name: a container or service on a local network
-        return address.is_loopback or address.is_private or address.is_link_local
-
-
 @dataclass(frozen=True)
 class Outcome:
     status: int | None
@@ -79,6 +52,11 @@ class Outcome:
     error: str | None
     # How long the attempt waited for a free connection to its receiver before being sent.
     queued_ms: float = 0.0
+    # The destination policy refused it: nothing was sent, and a retry would be refused too.
+    refused: bool = False
+    # The first RESPONSE_PREFIX_BYTES of the answer (decoded as UTF-8), and whether there was more.
+    body: str | None = None
+    body_truncated: bool = False
 
     @property
     def ok(self) -> bool:
@@ -111,6 +89,8 @@ class Sender:
     async def start(self) -> None:
         """Open the session (in the event loop that will use it)."""
         connector = aiohttp.TCPConnector(
+            resolver=PolicyResolver(self.policy),
+            use_dns_cache=False,  # each new connection resolves, and the policy judges the answer
             limit=0,
             limit_per_host=self.connections_per_receiver,
             ssl=_tls_context() if self.ca_file is None else _tls_context_with(self.ca_file),
@@ -144,9 +124,10 @@ class Sender:
         headers: Mapping[str, str],
         timeout: float,
     ) -> Outcome:
-        if not self.policy.allows(url):
-            host = urlsplit(url).hostname
-            return Outcome(None, 0.0, f"blocked: {host} is not a local host (allow it with --callback-host)")
+        host = urlsplit(url).hostname or ""
+        refused = self.policy.check_literal(host)
+        if refused is not None:
+            return Outcome(None, 0.0, refused, refused=True)
         if self._session is None:
             raise RuntimeError("Sender.start() was not awaited")
         if method is CallbackMethod.GET:
@@ -158,23 +139,46 @@ class Sender:
         queued = time.perf_counter()
         async with self._queue(url):
             started = time.perf_counter()
+            waited = (started - queued) * 1000
             try:
-                async with self._session.request(
-                    method.value,
-                    URL(target, encoded=True),  # sent exactly as built, not re-quoted
-                    data=body,
-                    headers={**headers, **extra},
-                    timeout=aiohttp.ClientTimeout(total=timeout),
-                    allow_redirects=False,
-                ) as response:
-                    await response.read()
-                    status = response.status
+                # One deadline for connecting, the answer's headers and the part of its body we read.
+                async with asyncio.timeout(timeout):
+                    answer = await self._exchange(method, target, body, {**headers, **extra})
             except TimeoutError:
-                return Outcome(None, _ms(started), f"timeout after {timeout:g} s", _ms(queued) - _ms(started))
+                return Outcome(None, _ms(started), f"timeout after {timeout:g} s", waited)
             except aiohttp.ClientError as exc:
-                return Outcome(None, _ms(started), _describe(exc), _ms(queued) - _ms(started))
+                why = describe_refusal(exc)
+                if why is not None:
+                    return Outcome(None, _ms(started), why, waited, refused=True)
+                return Outcome(None, _ms(started), _describe(exc), waited)
+            except (ValueError, OSError) as exc:  # a URL the client cannot use after all
+                return Outcome(None, _ms(started), f"cannot send: {type(exc).__name__}: {exc}", waited)
+        status, prefix, truncated = answer
         error = None if 200 <= status < 300 else f"HTTP {status}"
-        return Outcome(status, _ms(started), error, _ms(queued) - _ms(started))
+        return Outcome(status, _ms(started), error, waited, body=prefix, body_truncated=truncated)
+
+    async def _exchange(
+        self, method: CallbackMethod, target: str, body: bytes | None, headers: Mapping[str, str]
+    ) -> tuple[int, str, bool]:
+        """Send; read at most RESPONSE_PREFIX_BYTES of the answer (the connection is dropped if more)."""
+        assert self._session is not None
+        async with self._session.request(
+            method.value,
+            URL(target, encoded=True),  # sent exactly as built, not re-quoted
+            data=body,
+            headers=headers,
+            allow_redirects=False,
+        ) as response:
+            data = b""
+            while len(data) < RESPONSE_PREFIX_BYTES:
+                chunk = await response.content.read(RESPONSE_PREFIX_BYTES - len(data))
+                if not chunk:
+                    break
+                data += chunk
+            truncated = not response.content.at_eof()
+            if truncated:
+                response.close()  # never drain an answer we will not read
+            return response.status, data.decode("utf-8", "replace"), truncated
 
 
 def _describe(exc: aiohttp.ClientError) -> str:

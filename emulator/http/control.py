@@ -1,5 +1,5 @@
 """The emulator's own control plane under ``/__emulator__/`` (no Plivo auth): health, accounts,
-seeded MPCs, reset and state here; time and delivery, faults and the dashboard in their own modules;
+seeded MPCs and reset here; state, time and delivery, faults and the dashboard in their own modules;
 and the route table of all of them.
 """
 
@@ -11,18 +11,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from emulator.domain.account import Account
 from emulator.domain.backend import Credentials
 from emulator.domain.errors import InvalidParameter
 from emulator.domain.participant import ParticipantSpec
-from emulator.domain.recording import Recording
-from emulator.domain.values import Role, plivo_time
+from emulator.domain.values import Role
 from emulator.http import control_delivery as delivery
-from emulator.http import dashboard, faults
+from emulator.http import control_state, dashboard, faults
 from emulator.http.control_common import PREFIX, backend_of, engine_of, guarded, json_params
 from emulator.http.errors import HTTPProblem, PlivoJSONResponse
 from emulator.http.params import Params
-from emulator.http.serializers import Json, mpc_json, participant_json
+from emulator.http.serializers import mpc_json, participant_json
 from emulator.version import __version__
 
 
@@ -125,55 +123,6 @@ async def reset(request: Request) -> Response:
     return PlivoJSONResponse({"reset": cleared})
 
 
-def recording_state(recording: Recording, account: Account) -> Json:
-    return {
-        "recording_id": recording.recording_id,
-        "scope": recording.scope.value,
-        "mpc_uuid": recording.mpc_uuid,
-        "mpc_name": recording.mpc_name,
-        "member_id": recording.member_id,
-        "record_track_type": recording.track_type.value if recording.track_type else None,
-        "state": recording.state.value,
-        "file_format": recording.file_format.value,
-        "recording_callback_url": recording.options.callback_url,
-        "recording_callback_method": recording.options.callback_method.value,
-        "recording_url": recording.media_url,
-        "start_time": plivo_time(recording.start_time),
-        "end_time": plivo_time(recording.end_time),
-        "duration_seconds": round(recording.duration(account.clock()).total_seconds(), 3),
-        "failure_reason": recording.failure_reason,
-        "sequence": recording.sequence,
-    }
-
-
-def account_state(account: Account) -> Json:
-    mpcs = []
-    for mpc in account.mpcs.values():
-        segment = f"uuid_{mpc.mpc_uuid}"
-        mpcs.append(
-            {
-                **mpc_json(account.auth_id, mpc, segment),
-                "participants": [
-                    participant_json(account.auth_id, m, segment) for m in mpc.participants.values()
-                ],
-                "recordings": [r.recording_id for r in mpc.recordings],
-            }
-        )
-    return {
-        "auth_id": account.auth_id,
-        "mpcs": mpcs,
-        "recordings": [recording_state(r, account) for r in account.recordings.values()],
-    }
-
-
-async def state(request: Request) -> Response:
-    backend = backend_of(request)
-    auth_id = request.query_params.get("auth_id")
-    if auth_id is not None:
-        return PlivoJSONResponse(account_state(backend.account(auth_id)))
-    return PlivoJSONResponse({"accounts": [account_state(a) for a in backend.accounts]})
-
-
 async def ca_certificate(request: Request) -> Response:
     """TLS mode: the CA certificate clients must trust (PEM)."""
     tls = request.app.state.tls
@@ -189,7 +138,7 @@ def control_routes() -> list[BaseRoute]:
         Route(f"{PREFIX}/accounts", guarded(create_account), methods=["POST"]),
         Route(f"{PREFIX}/accounts/{{auth_id}}/mpcs", guarded(create_mpc), methods=["POST"]),
         Route(f"{PREFIX}/reset", guarded(reset), methods=["POST"]),
-        Route(f"{PREFIX}/state", guarded(state), methods=["GET"]),
+        Route(f"{PREFIX}/state", guarded(control_state.state), methods=["GET"]),
         Route(f"{PREFIX}/ca.pem", guarded(ca_certificate), methods=["GET"]),
         Route(f"{PREFIX}/clock", guarded(delivery.clock), methods=["GET"]),
         Route(f"{PREFIX}/clock/advance", guarded(delivery.advance_clock), methods=["POST"]),

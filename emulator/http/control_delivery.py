@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -40,18 +42,31 @@ async def advance_clock(request: Request) -> Response:
         raise InvalidParameter("seconds", f"seconds must be a number from 0 to {MAX_ADVANCE}")
     if not engine.clock.manual:
         raise HTTPProblem(409, "the clock is real: start the emulator with --clock manual to advance it")
-    journal = engine.journal
-    before = {e.callback.callback_id: len(e.attempts) for e in journal.query(JournalQuery())}
-    await engine.scheduler.advance(float(seconds))
-    touched = [
-        e.to_json()
-        for e in journal.query(JournalQuery())
-        if len(e.attempts) > before.get(e.callback.callback_id, 0)
-    ]
-    return PlivoJSONResponse({**clock_state(engine), "advanced": seconds, "callbacks": touched})
+    delivered, failed = engine.delivered, engine.failed
+    with engine.collect_attempts() as attempted:
+        await engine.scheduler.advance(float(seconds))
+    # The journal keeps the newest entries only: an advance that sent more than it holds says so.
+    listed = [e for e in engine.journal.query(JournalQuery()) if e.callback.callback_id in attempted]
+    return PlivoJSONResponse(
+        {
+            **clock_state(engine),
+            "advanced": seconds,
+            "callbacks": [e.to_json() for e in listed],
+            "attempted": len(attempted),
+            "delivered": engine.delivered - delivered,
+            "failed": engine.failed - failed,
+            "truncated": len(listed) < len(attempted),
+        }
+    )
 
 
 _STATES = ("pending", "delivered", "failed")
+
+
+async def _disconnected(request: Request) -> None:
+    """Returns when the client closes its connection (a long-poll must not outlive its caller)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 async def callbacks(request: Request) -> Response:
@@ -71,7 +86,14 @@ async def callbacks(request: Request) -> Response:
     wait = q.number("wait", 0.0, minimum=0, maximum=300)
     min_count = q.integer("min_count", 1, minimum=0, maximum=1_000_000)
     if wait > 0:
-        found, satisfied = await journal.wait(query, min_count, wait)
+        waiting = asyncio.ensure_future(journal.wait(query, min_count, wait))
+        gone = asyncio.ensure_future(_disconnected(request))
+        await asyncio.wait((waiting, gone), return_when=asyncio.FIRST_COMPLETED)
+        gone.cancel()
+        if not waiting.done():  # the client left: stop waiting for it
+            waiting.cancel()
+            return Response(status_code=204)
+        found, satisfied = waiting.result()
     else:
         found = journal.query(query)
         satisfied = len(found) >= min_count

@@ -15,8 +15,10 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from starlette.requests import Request
+from yarl import URL
 
 from emulator.domain.errors import InvalidParameter
+from emulator.unicode import find_lone_surrogate, path_text
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -73,6 +75,15 @@ def _parse_json(body: bytes) -> dict[str, Any]:
         raise BodyError(400, f"JSON parse error - {exc}") from None
     if not isinstance(data, dict):
         raise BodyError(400, f"Invalid data. Expected a JSON object, but got {type(data).__name__}.")
+    where = find_lone_surrogate(data)
+    if where is not None:
+        # Accepting it anywhere, even in a key nobody reads, would store a value that breaks every
+        # later answer or callback that includes it.
+        raise BodyError(
+            400,
+            f"invalid {path_text(where)}: it holds a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF "
+            "escape), which is not a character; the whole body was refused",
+        )
     return data
 
 
@@ -93,6 +104,9 @@ def _parse_form(body: bytes) -> dict[str, Any]:
 
 
 _URL_HOST = re.compile(r"^[A-Za-z0-9.\-\[\]:]+$")
+# Control characters (C0, DEL, C1), white space and the backslash: no HTTP client sends them as they are,
+# and the backslash is read as "/" by some URL parsers and as a plain character by others.
+_URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f\\\s]")
 
 
 class Params:
@@ -186,20 +200,38 @@ class Params:
         value = self.text(name)
         if not value:
             return None
-        try:
-            parts = urlsplit(value)
-            parts.port  # noqa: B018  (raises on a malformed port)
-        except ValueError:
-            parts = None
-        if (
-            parts is None
-            or parts.scheme.lower() not in ("http", "https")
-            or not parts.hostname
-            or not _URL_HOST.match(parts.netloc.rsplit("@", 1)[-1])
-            or any(c.isspace() for c in value)
-        ):
-            raise InvalidParameter(name, f"invalid {name} '{value}': must be an http:// or https:// URL")
+        problem = url_problem(value)
+        if problem is not None:
+            raise InvalidParameter(name, f"invalid {name} {_show(value)}: {problem}")
         return value
+
+
+def url_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a callback URL, or None.
+
+    A URL is accepted only when the callback sender's HTTP client (yarl, for aiohttp) reads the same
+    scheme, host and port from it as the standard library does: a URL two parsers disagree on is how a
+    callback reaches a host nobody checked.
+    """
+    if _URL_FORBIDDEN.search(value):
+        return "must not hold control characters, white space or backslashes"
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+        sent = URL(value, encoded=True)
+        sent_port = sent.explicit_port
+    except ValueError:
+        return "must be an http:// or https:// URL"
+    host = parts.hostname
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not host
+        or not _URL_HOST.match(parts.netloc.rsplit("@", 1)[-1])
+    ):
+        return "must be an http:// or https:// URL"
+    if (sent.host or "").lower().strip("[]") != host.lower() or sent_port != port:
+        return "its host is ambiguous (HTTP clients would read it differently)"
+    return None
 
 
 def _json_type(value: Any) -> str:
