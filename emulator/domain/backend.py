@@ -71,7 +71,7 @@ class Backend:
     def add_account(self, creds: Credentials) -> Account:
         existing = self._accounts.get(creds.auth_id)
         if existing is not None:
-            if existing.auth_token != creds.auth_token:
+            if not hmac.compare_digest(existing.auth_token.encode(), creds.auth_token.encode()):
                 raise Conflict(f"account {creds.auth_id} already exists with another auth_token")
             return existing
         account = Account(

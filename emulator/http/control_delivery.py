@@ -70,7 +70,8 @@ async def _disconnected(request: Request) -> None:
 
 
 async def callbacks(request: Request) -> Response:
-    """The delivery journal, filtered; ``wait`` + ``min_count`` long-poll for callbacks to come."""
+    """The delivery journal, filtered; ``wait`` + ``min_count`` long-poll for callbacks to come;
+    ``limit`` keeps the newest (``count`` still counts every match)."""
     q = Params(dict(request.query_params))
     state = q.text("state")
     if state is not None and state not in _STATES:
@@ -85,6 +86,7 @@ async def callbacks(request: Request) -> Response:
     journal = engine_of(request).journal
     wait = q.number("wait", 0.0, minimum=0, maximum=300)
     min_count = q.integer("min_count", 1, minimum=0, maximum=1_000_000)
+    limit = q.integer("limit", 0, minimum=0, maximum=1_000_000)
     if wait > 0:
         waiting = asyncio.ensure_future(journal.wait(query, min_count, wait))
         gone = asyncio.ensure_future(_disconnected(request))
@@ -97,8 +99,14 @@ async def callbacks(request: Request) -> Response:
     else:
         found = journal.query(query)
         satisfied = len(found) >= min_count
+    shown = found[-limit:] if limit else found  # the newest, when a reader wants only some
     return PlivoJSONResponse(
-        {"callbacks": [e.to_json() for e in found], "count": len(found), "satisfied": satisfied}
+        {
+            "callbacks": [e.to_json() for e in shown],
+            "count": len(found),
+            "satisfied": satisfied,
+            "truncated": len(shown) < len(found),
+        }
     )
 
 

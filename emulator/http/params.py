@@ -104,6 +104,10 @@ def _parse_form(body: bytes) -> dict[str, Any]:
 
 
 _URL_HOST = re.compile(r"^[A-Za-z0-9.\-\[\]:]+$")
+_NUMERIC_HOST = re.compile(r"^[0-9.]+$")
+_DOTTED_QUAD = re.compile(
+    r"^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$"
+)
 # Control characters (C0, DEL, C1), white space and the backslash: no HTTP client sends them as they are,
 # and the backslash is read as "/" by some URL parsers and as a plain character by others.
 _URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f\\\s]")
@@ -231,6 +235,9 @@ def url_problem(value: str) -> str | None:
         return "must be an http:// or https:// URL"
     if (sent.host or "").lower().strip("[]") != host.lower() or sent_port != port:
         return "its host is ambiguous (HTTP clients would read it differently)"
+    if _NUMERIC_HOST.match(host) and not _DOTTED_QUAD.match(host):
+        # 2130706433, 127.1 or 0177.0.0.1: the resolver reads an address in them, the sender refuses them.
+        return "a numeric host must be a dotted-quad IPv4 address such as 127.0.0.1"
     return None
 
 
