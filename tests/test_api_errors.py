@@ -90,7 +90,36 @@ def test_wrong_method_on_control_plane(api: PlivoHTTP) -> None:
 
 # ------------------------------------------------------------------ fuzzing
 
-json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20)
+# Text as JSON can spell it: any code point, lone surrogates and control characters included.
+odd_text = st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=()), max_size=20)
+# Callback URLs in the forms that fooled the checks before: numeric hosts (hex, octal, integer,
+# IPv4-mapped), backslashes, control characters, user info. Loopback or refused, never a DNS lookup.
+odd_urls = st.builds(
+    "{}://{}{}{}{}".format,
+    st.sampled_from(["http", "https", "HTTP", "ftp"]),
+    st.sampled_from(["", "user:pw@", "a\\@", "x@y@"]),
+    st.sampled_from(
+        [
+            "127.0.0.1",
+            "0x7f000001",
+            "2130706433",
+            "0177.0.0.1",
+            "127.1",
+            "[::1]",
+            "[::ffff:127.0.0.1]",
+            "[::ffff:8.8.8.8]",
+            "0x08080808",
+            "169.254.169.254",
+            "8.8.8.8",
+            "localhost",
+            "[::1",
+            "10.0.0.1",
+        ]
+    ),
+    st.sampled_from(["", ":9", ":0", ":65536", ":x", "\\@8.8.8.8"]),
+    st.text(st.sampled_from("/?#%&=a\x00\x01\x7f\x85\\ \ud800é"), max_size=8),
+)
+json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | odd_text | odd_urls
 json_values = st.recursive(
     json_scalars,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
@@ -118,7 +147,7 @@ PARAM_NAMES = [
     "transcript",
     "caller_name",
 ]
-bodies = st.dictionaries(st.sampled_from(PARAM_NAMES) | st.text(max_size=10), json_values, max_size=6)
+bodies = st.dictionaries(st.sampled_from(PARAM_NAMES) | odd_text, json_values, max_size=6)
 segments = st.sampled_from(
     ["name_standup", "uuid_x", "name_%2F", "name_%FF", "10", "all", "10,11", "%00", "x" * 300]
 ) | st.text(alphabet=string.ascii_letters + string.digits + "%_-.~", min_size=1, max_size=12)
@@ -145,8 +174,14 @@ def test_fuzzed_requests_never_break_the_emulator(
     assert response.status_code < 500, response.text
     if response.status_code >= 400 and method != "HEAD":
         assert_plivo_error(response, response.status_code)
-    # The emulator still answers sensibly afterwards.
+    # The emulator still answers sensibly afterwards, and whatever it stored can be sent and read.
     assert api.get("MultiPartyCall/").status_code == 200
+    advanced = api.client.post("/__emulator__/clock/advance", json={"seconds": 10})
+    assert advanced.status_code == 200, advanced.text
+    for entry in api.client.get("/__emulator__/callbacks").json()["callbacks"]:
+        assert entry["state"] == "pending" or entry["attempts"], entry
+        assert all(a["status"] is not None or a["error"] for a in entry["attempts"]), entry
+    assert api.client.get("/__emulator__/state").status_code == 200
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -183,6 +218,7 @@ CONTROL = [
     ("POST", "/__emulator__/reset"),
     ("GET", "/__emulator__/callbacks"),
     ("GET", "/__emulator__/state"),
+    ("GET", "/__emulator__/timeline"),
     ("GET", "/__emulator__/clock"),
     ("GET", "/__emulator__/scenarios"),
 ]
@@ -199,8 +235,12 @@ CONTROL_KEYS = [
     "state",
     "event",
     "recording_id",
+    "limit",
+    "offset",
+    "order",
+    "mpc_uuid",
 ]
-control_bodies = st.dictionaries(st.sampled_from(CONTROL_KEYS) | st.text(max_size=6), json_values, max_size=5)
+control_bodies = st.dictionaries(st.sampled_from(CONTROL_KEYS) | odd_text, json_values, max_size=5)
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -216,3 +256,4 @@ def test_fuzzed_control_plane(api: PlivoHTTP, route: tuple[str, str], body: dict
     assert response.status_code < 500, response.text
     if response.status_code >= 400:
         assert_plivo_error(response, response.status_code)
+    assert api.client.get("/__emulator__/state").status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -201,12 +202,34 @@ yaml_like = st.text(
 )
 
 
-@given(text=yaml_like | st.text(max_size=80))
+# Whole lines that name real keys with escaped values YAML decodes to lone surrogates or control characters.
+yaml_escapes = st.lists(
+    st.sampled_from(
+        [
+            "name: ok\n",
+            'name: "a\\ud800"\n',
+            'description: "\\udfff x"\n',
+            "seed:\n",
+            '  - friendly_name: "\\ud83d"\n',
+            '  - friendly_name: "\\x00\\x7f"\n',
+            '    participants: [{member_id: "\\ud800"}]\n',
+            'match: {mpc_name: "\\udc00*"}\n',
+        ]
+    ),
+    max_size=6,
+).map("".join)
+
+
+@given(text=yaml_like | yaml_escapes | st.text(max_size=80))
 def test_fuzzed_scenario_text_is_a_scenario_or_a_located_error(text: str) -> None:
     try:
-        parse_scenario(text, "fuzz.yaml")
+        scenario = parse_scenario(text, "fuzz.yaml")
     except ScenarioError as exc:
         assert str(exc).startswith("fuzz.yaml:") and "\n" not in str(exc)
+    else:  # what was accepted can be shown and stored
+        json.dumps(scenario.summary(), ensure_ascii=False).encode("utf-8")
+        for seed in scenario.seeds:
+            seed.friendly_name.encode("utf-8")
 
 
 # ------------------------------------------------- choosing and reloading at run time
