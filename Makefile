@@ -35,11 +35,14 @@ test: lint
 fuzz: $(TEST_VENV)/.installed
 	HYPOTHESIS_PROFILE=fuzz $(TEST_VENV)/bin/pytest --timeout=0 -k fuzzed
 
-# Callback throughput and lateness, then the API under wrk (uvicorn and hypercorn); one core each for the
-# emulator and its load (about 2 minutes; the API run needs Debian's wrk).
+# Callback throughput and lateness, the API under wrk (uvicorn and hypercorn), delivery beside
+# long-polls, and reading a large state; one core each for the emulator and its load (about 4 minutes;
+# the API run needs Debian's wrk).
 bench: $(TEST_VENV)/.installed
 	$(TEST_VENV)/bin/python bench/callbacks.py --json bench/results-callbacks.json
 	$(TEST_VENV)/bin/python bench/api.py --json bench/results-api.json
+	$(TEST_VENV)/bin/python bench/longpolls.py --json bench/results-longpolls.json
+	$(TEST_VENV)/bin/python bench/state.py --json bench/results-state.json
 
 clean:
 	rm -rf $(RUN_VENV) $(TEST_VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis *.egg-info build

@@ -24,10 +24,10 @@ from typing import Any
 import requests
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from callbacks import RECEIVER_CPU, _pin, _receiver_main  # noqa: E402
+from callbacks import RECEIVER_CPU, _pin, _receiver_main
 
-from emulator import Settings, ThreadedServer  # noqa: E402
-from emulator.config import DEFAULT_ACCOUNT  # noqa: E402
+from emulator import Settings, ThreadedServer
+from emulator.config import DEFAULT_ACCOUNT
 
 EMULATOR_CPU = 0
 
@@ -57,7 +57,8 @@ def _round(server: ThreadedServer, receiver_port: int, callbacks: int, waiters: 
         created = session.post(
             f"{control}/accounts/{DEFAULT_ACCOUNT.auth_id}/mpcs", json={"participants": [{}]}
         )
-        path = f"{server.url}/v1/Account/{DEFAULT_ACCOUNT.auth_id}/MultiPartyCall/uuid_{created.json()['mpc_uuid']}"
+        mpc = created.json()["mpc_uuid"]
+        path = f"{server.url}/v1/Account/{DEFAULT_ACCOUNT.auth_id}/MultiPartyCall/uuid_{mpc}"
         started = session.post(f"{path}/Record/", json={"recording_callback_url": url})
         assert started.status_code == 202, started.text
     ready, stop = multiprocessing.Event(), multiprocessing.Event()
