@@ -123,8 +123,6 @@ class Journal:
         self.capacity = capacity
         # Grows with every change: lets a dashboard ask "anything new?" cheaply.
         self.version = 0
-        # Entries ever added, so a reader can tell how many the capacity has dropped.
-        self.added = 0
         self._entries: OrderedDict[str, JournalEntry] = OrderedDict()
         # Long-polls by the account they ask about (None: any account).
         self._waiters: dict[str | None, set[_Waiter]] = {}
@@ -133,13 +131,9 @@ class Journal:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, callback_id: str) -> JournalEntry | None:
-        return self._entries.get(callback_id)
-
     def add(self, callback: Callback) -> JournalEntry:
         entry = JournalEntry(callback)
         self._entries[callback.callback_id] = entry
-        self.added += 1
         while len(self._entries) > self.capacity:
             _, evicted = self._entries.popitem(last=False)
             for waiter in self._waiters_for(evicted):
