@@ -105,13 +105,21 @@ class HostPolicy:
 
     def refusal(self, address: IPAddress) -> str | None:
         """What an address is when a callback may not go there (``8.8.8.8, a public address``), or None."""
+        why = self._refused_kind(address)
+        if why is None:
+            return None
+        judged, kind = why
+        shown = str(address) if judged == address else f"{address} (that is {judged})"
+        return f"{shown}, {kind}"
+
+    def _refused_kind(self, address: IPAddress) -> tuple[IPAddress, str] | None:
+        """The address judged (an IPv4 one inside IPv6 unwrapped) and its kind, when refused."""
         judged = _as_ipv4(address)
         if any(judged in n for n in LOCAL_NETWORKS) or any(
             judged in n or address in n for n in self.networks
         ):
             return None
-        shown = str(address) if judged == address else f"{address} (that is {judged})"
-        return f"{shown}, {_kind(judged)}"
+        return judged, _kind(judged)
 
     def check_literal(self, host: str) -> str | None:
         """For a host written as a standard IP literal (which is connected to without resolving)."""
@@ -120,11 +128,12 @@ class HostPolicy:
         address = parse_address(host)
         if address is None:
             return None
-        why = self.refusal(address)
+        why = self._refused_kind(address)
         if why is None:
             return None
-        shown, kind = why.split(", ", 1)
-        return f"refused: {host} is {kind if shown == str(address) else why} ({ALLOW_HINT})"
+        judged, kind = why
+        shown = kind if judged == address else f"{address} (that is {judged}), {kind}"
+        return f"refused: {host} is {shown} ({ALLOW_HINT})"
 
 
 class PolicyResolver(AbstractResolver):
