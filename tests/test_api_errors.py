@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import string
+from urllib.parse import urlencode
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -165,7 +166,15 @@ def test_fuzzed_requests_never_break_the_emulator(
     path = template.replace("{mpc_id}", mpc_id).replace("{member_id}", member_id)
     path = path.replace("{recording_id}", mpc_id).lstrip("/")
     kwargs: dict = (
-        {"params": {k: str(v) for k, v in body.items()}}
+        # A query can carry a surrogate only as the invalid UTF-8 bytes it would encode to.
+        {
+            "params": urlencode(
+                {
+                    k.encode("utf-8", "surrogatepass"): str(v).encode("utf-8", "surrogatepass")
+                    for k, v in body.items()
+                }
+            )
+        }
         if method == "GET"
         # json.dumps writes NaN/Infinity, which Python's json.loads accepts: worth sending.
         else {"content": json.dumps(body).encode(), "headers": {"Content-Type": "application/json"}}
@@ -250,7 +259,10 @@ def test_fuzzed_control_plane(api: PlivoHTTP, route: tuple[str, str], body: dict
     if method == "GET":
         params = {k: str(v)[:20] for k, v in body.items()}
         params["wait"] = "0"  # never long-poll here
-        response = api.client.get(path, params=params)
+        query = {
+            k.encode("utf-8", "surrogatepass"): v.encode("utf-8", "surrogatepass") for k, v in params.items()
+        }
+        response = api.client.get(path, params=urlencode(query))
     else:
         response = api.client.post(path, content=json.dumps(body).encode())
     assert response.status_code < 500, response.text
