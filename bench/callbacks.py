@@ -34,6 +34,7 @@ from emulator.delivery.journal import Journal, JournalQuery
 from emulator.delivery.scenarios import Scenario, ScenarioSet
 from emulator.domain.account import MPCRef
 from emulator.domain.backend import Backend
+from emulator.domain.events import RecordingEventKind
 from emulator.domain.participant import ParticipantSpec
 from emulator.domain.recording import RecordingOptions, RecordingRequest
 from emulator.domain.values import Role
@@ -101,7 +102,7 @@ async def _load(port: int, total: int, rate: float | None, lead: float) -> dict[
     """Start ``total`` recordings (all at once, or ``rate`` per second); wait for every callback."""
     clock = EmulatedClock("real")
     backend = Backend(credentials=[DEFAULT_ACCOUNT], seed=1, clock=clock.now)
-    timeline = {"initiated": lead, "paused": 0, "resumed": 0, "completed": 0, "failed": 0}
+    timeline = {kind: 0.0 for kind in RecordingEventKind} | {RecordingEventKind.INITIATED: lead}
     scenario = Scenario(name="bench", default=True, delays=timeline)
     engine = CallbackEngine(backend, clock, ScenarioSet([scenario]), journal=Journal(total + 10))
     await engine.start()
@@ -110,9 +111,7 @@ async def _load(port: int, total: int, rate: float | None, lead: float) -> dict[
     names = [f"bench-{i}" for i in range(total)]
     for name in names:
         account.create_mpc(name, members)
-    request = RecordingRequest(
-        RecordingOptions(callback_url=f"http://127.0.0.1:{port}/recording"), "http://emu"
-    )
+    request = RecordingRequest(RecordingOptions(callback_url=f"http://127.0.0.1:{port}/recording"))
     begun = time.monotonic()
     created = 0
     while created < total:
@@ -124,7 +123,7 @@ async def _load(port: int, total: int, rate: float | None, lead: float) -> dict[
     created_in = time.monotonic() - begun
     while engine.delivered + engine.failed < total:
         await asyncio.sleep(0.01)
-    done = engine.journal.query(JournalQuery())
+    done = engine.callbacks(JournalQuery())
     await engine.stop()
     failed = sum(1 for e in done if e.state != "delivered")
     late = sorted(e.attempts[0].late_ms for e in done)
@@ -155,7 +154,7 @@ def journal_memory(entries: int = 10_000) -> dict[str, Any]:
     from datetime import UTC, datetime
 
     from emulator.delivery.callbacks import Callback
-    from emulator.delivery.journal import Attempt
+    from emulator.delivery.journal import Attempt, DeliveryState
     from emulator.delivery.signature import signature_headers
     from emulator.domain.values import CallbackMethod
 
@@ -198,9 +197,9 @@ def journal_memory(entries: int = 10_000) -> dict[str, Any]:
             "default",
         )
         entry = journal.add(callback)
-        entry.headers = signature_headers("POST", callback.url, own, f"{i:020d}", "token", "token")
-        entry.attempts.append(Attempt(1, now, 200, 1.2, None, 0.4))
-        entry.state = "delivered"
+        headers = signature_headers("POST", callback.url, own, f"{i:020d}", "token", "token")
+        attempt = Attempt(1, now, 200, 1.2, None, 0.4)
+        journal.record_attempt(entry, attempt, headers=headers, settled=DeliveryState.DELIVERED)
     used = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     return {"entries": entries, "bytes_per_entry": round(used / entries), "total_mb": round(used / 2**20, 1)}
@@ -214,7 +213,7 @@ def state_memory(calls: int = 10_000) -> dict[str, Any]:
     backend = Backend(credentials=[DEFAULT_ACCOUNT], seed=1, clock=clock.now)
     account = backend.account(DEFAULT_ACCOUNT.auth_id)
     members = [ParticipantSpec(role=Role.AGENT), ParticipantSpec(role=Role.CUSTOMER)]
-    request = RecordingRequest(RecordingOptions(), "http://127.0.0.1:8080")
+    request = RecordingRequest(RecordingOptions())
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     for i in range(calls):

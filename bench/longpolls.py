@@ -28,6 +28,7 @@ from callbacks import RECEIVER_CPU, _pin, _receiver_main
 
 from emulator import Settings, ThreadedServer
 from emulator.config import DEFAULT_ACCOUNT
+from emulator.http.state import state_of
 
 EMULATOR_CPU = 0
 
@@ -63,15 +64,15 @@ def _round(server: ThreadedServer, receiver_port: int, callbacks: int, waiters: 
         assert started.status_code == 202, started.text
     ready, stop = multiprocessing.Event(), multiprocessing.Event()
     holder = None
-    journal = server.app.state.engine.journal
+    engine = state_of(server.app).engine
     if waiters:
         holder = multiprocessing.Process(target=_waiters_main, args=(server.port, waiters, ready, stop))
         holder.start()
         ready.wait(30)
         deadline = time.monotonic() + 30
-        while journal.waiting < waiters and time.monotonic() < deadline:
+        while engine.long_polls < waiters and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert journal.waiting == waiters, journal.waiting
+        assert engine.long_polls == waiters, engine.long_polls
     began = time.perf_counter()
     answer = session.post(f"{control}/clock/advance", json={"seconds": 5}, timeout=600).json()
     took = time.perf_counter() - began

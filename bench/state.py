@@ -26,6 +26,7 @@ from emulator.domain.participant import ParticipantSpec
 from emulator.domain.recording import RecordingOptions, RecordingRequest
 from emulator.domain.values import Role
 from emulator.http.control_state import mpc_state, recording_state
+from emulator.http.state import state_of
 
 
 async def _measure(app: Any) -> dict[str, Any]:
@@ -89,9 +90,9 @@ def main(argv: list[str] | None = None) -> int:
 
     clock = EmulatedClock("manual")
     app = create_app(Settings(seed=1), clock=clock)
-    account = app.state.backend.account(DEFAULT_ACCOUNT.auth_id)
+    account, origins = state_of(app).backend.account(DEFAULT_ACCOUNT.auth_id), state_of(app).origins
     members = [ParticipantSpec(role=Role.AGENT), ParticipantSpec(role=Role.CUSTOMER)]
-    request = RecordingRequest(RecordingOptions(), "http://127.0.0.1:8080")
+    request = RecordingRequest(RecordingOptions())
     for i in range(args.calls):
         ref = MPCRef("name", f"call-{i}")
         account.create_mpc(ref.value, members)
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     whole = json.dumps(
         {
             "mpcs": [mpc_state(account, m) for m in account.mpcs.values()],
-            "recordings": [recording_state(r, account) for r in account.recordings.values()],
+            "recordings": [recording_state(r, account, origins) for r in account.recordings.values()],
         }
     )
     in_one_piece = {"seconds": round(time.perf_counter() - began, 3), "bytes": len(whole)}

@@ -7,7 +7,6 @@ import secrets
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 
 from emulator.config import Settings
@@ -20,10 +19,12 @@ from emulator.delivery.sender import Sender
 from emulator.domain.backend import Backend
 from emulator.http.control import control_routes
 from emulator.http.control_auth import ControlTokenMiddleware
-from emulator.http.errors import http_exception_handler, unexpected_error_handler
+from emulator.http.errors import EXCEPTION_HANDLERS
 from emulator.http.faults import FaultBook
+from emulator.http.links import RecordingOrigins
 from emulator.http.paths import PlivoPathMiddleware
 from emulator.http.routes import plivo_routes
+from emulator.http.state import AppState, install
 from emulator.tls import DEFAULT_TLS_HOSTS, default_tls_dir, prepare_tls
 
 
@@ -33,7 +34,7 @@ def create_app(
     clock: EmulatedClock | None = None,
     scenarios: ScenarioSet | None = None,
 ) -> Starlette:
-    """The emulator as an ASGI app: ``app.state.backend`` is its state, ``app.state.engine`` its callbacks.
+    """The emulator as an ASGI app; :func:`emulator.http.state.state_of` gives its parts.
 
     Raises :class:`ScenarioErrors` when a scenario file is invalid.
     """
@@ -43,12 +44,14 @@ def create_app(
     backend = Backend(credentials=settings.effective_accounts, seed=seed, clock=clock.now)
     scenarios = scenarios or load_scenarios(settings.scenario_paths)
     check_seed_accounts(scenarios, backend)
+    origins = RecordingOrigins(settings.public_url or f"http://{settings.host}:{settings.port}")
     engine = CallbackEngine(
         backend,
         clock,
         scenarios,
         journal=Journal(settings.journal_size),
         sender=Sender(HostPolicy(settings.callback_hosts), ca_file=settings.callback_ca),
+        links=origins.links,
     )
 
     @contextlib.asynccontextmanager
@@ -65,16 +68,13 @@ def create_app(
             Middleware(ControlTokenMiddleware, token=settings.control_token),
             Middleware(PlivoPathMiddleware),
         ],
-        exception_handlers={HTTPException: http_exception_handler, Exception: unexpected_error_handler},
+        exception_handlers=dict(EXCEPTION_HANDLERS),
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.backend = backend
-    app.state.engine = engine
-    app.state.faults = faults = FaultBook()
+    faults = FaultBook()
     backend.on_reset(lambda account: faults.clear(account.auth_id))
-    app.state.tls = None
+    tls = None
     if settings.tls:
-        hosts = (*DEFAULT_TLS_HOSTS, *settings.tls_hosts)
-        app.state.tls = prepare_tls(settings.tls_dir or default_tls_dir(), hosts)
+        tls = prepare_tls(settings.tls_dir or default_tls_dir(), (*DEFAULT_TLS_HOSTS, *settings.tls_hosts))
+    install(app, AppState(settings, backend, engine, faults, origins, tls))
     return app

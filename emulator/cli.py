@@ -366,16 +366,18 @@ def _limits(args: argparse.Namespace, environ: Mapping[str, str]) -> ServerLimit
 
 
 def banner(settings: Settings, url: str, app: Starlette) -> str:
-    scenarios = app.state.engine.scenarios
+    from emulator.http.state import state_of
+
+    scenarios = state_of(app).engine.scenario_set
     clock = "manual clock" if settings.clock == "manual" else f"real clock x{settings.speed:g}"
-    seed = app.state.backend.seed
+    seed = state_of(app).backend.seed
     lines = [
         f"plivo-mpc-emulator {__version__} on {url} ({settings.server}, seed {seed}, {clock})",
         f"  Plivo API:     {url}/v1/Account/<auth_id>/MultiPartyCall/",
         f"  control plane: {url}/__emulator__/health",
         f"  scenarios:     {', '.join(s.name for s in scenarios)} (default: {scenarios.default.name})",
     ]
-    tls = app.state.tls
+    tls = state_of(app).tls
     if tls is not None:
         lines.append(
             f"  TLS:           as https://api.plivo.com; trust the CA {tls.ca_cert} "

@@ -29,7 +29,7 @@ from starlette.applications import Starlette
 from emulator.app import create_app
 from emulator.config import ServerName, Settings
 from emulator.domain.backend import Backend
-from emulator.tls import TLSFiles
+from emulator.http.state import state_of
 
 # On a stop, requests in progress get this long to finish (long-polls are answered at once);
 # then the callbacks' own grace period (Settings.shutdown_grace) runs.
@@ -67,7 +67,7 @@ def _uvicorn(
 
     from emulator.limited_protocol import protocol_with
 
-    tls: TLSFiles | None = app.state.tls
+    tls = state_of(app).tls
     config = uvicorn.Config(
         app,
         http=protocol_with(settings.limits),
@@ -82,7 +82,7 @@ def _uvicorn(
 
     class Server(uvicorn.Server):
         async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-            app.state.engine.begin_shutdown()  # long-polls answer now, not after the grace period
+            state_of(app).engine.begin_shutdown()  # long-polls answer now, not after the grace period
             await super().shutdown(sockets)
 
     server = Server(config)
@@ -109,7 +109,7 @@ def _hypercorn(
     # request's headers within its keep-alive timeout (so that is its header timeout too).
     config.h11_max_incomplete_size = settings.limits.max_header_bytes
     config.keep_alive_timeout = min(settings.limits.keep_alive_timeout, settings.limits.header_timeout)
-    tls: TLSFiles | None = app.state.tls
+    tls = state_of(app).tls
     if tls is not None:
         config.certfile, config.keyfile = str(tls.cert), str(tls.key)
     loop = asyncio.new_event_loop()
@@ -123,7 +123,7 @@ def _hypercorn(
 
         async def trigger() -> None:
             await shutdown.wait()
-            app.state.engine.begin_shutdown()
+            state_of(app).engine.begin_shutdown()
 
         try:
             loop.run_until_complete(serve(app, config, shutdown_trigger=trigger, mode="asgi"))  # type: ignore[arg-type]
@@ -171,8 +171,7 @@ class ThreadedServer:
 
     @property
     def backend(self) -> Backend:
-        backend: Backend = self.app.state.backend
-        return backend
+        return state_of(self.app).backend
 
     @property
     def port(self) -> int:
@@ -188,7 +187,7 @@ class ThreadedServer:
     @property
     def ca_file(self) -> Path | None:
         """In TLS mode, the CA certificate a client must trust."""
-        tls: TLSFiles | None = self.app.state.tls
+        tls = state_of(self.app).tls
         return tls.ca_cert if tls else None
 
     def _client_context(self) -> ssl.SSLContext | None:

@@ -26,7 +26,7 @@ from emulator.domain.values import (
 from tests.helpers import ACCOUNTS, MAIN, OTHER, SEED, FakeClock
 
 NAME = MPCRef("name", "standup")
-REQUEST = RecordingRequest(RecordingOptions(), "http://emulator")
+REQUEST = RecordingRequest(RecordingOptions())
 
 
 @pytest.fixture
@@ -219,7 +219,7 @@ def test_mpc_recording_lifecycle(account: Account, events: list[DomainEvent], cl
     mpc = account.find_mpc(NAME)
     events.clear()
     options = RecordingOptions(FileFormat.WAV, "http://127.0.0.1:9/cb", CallbackMethod.GET)
-    recording = account.start_mpc_recording(NAME, RecordingRequest(options, "http://emulator"))
+    recording = account.start_mpc_recording(NAME, RecordingRequest(options))
     assert mpc.recording_status is MPCRecordingStatus.RECORDING
     clock.advance(20)
     account.change_mpc_recording(NAME, "pause")
@@ -348,7 +348,7 @@ def test_a_participant_recording_completes_when_they_leave(
 
 def test_record_true_starts_once_enough_members_joined(account: Account, events: list[DomainEvent]) -> None:
     options = RecordingOptions(FileFormat.WAV, "http://127.0.0.1:9/cb", CallbackMethod.GET)
-    auto = RecordingRequest(options, "http://emulator")
+    auto = RecordingRequest(options)
     mpc = account.add_participant(NAME, spec(record=auto, record_min_member_count=2)).mpc
     assert mpc.live_recording is None, "one member is below record_min_member_count"
     account.add_participant(NAME, spec(Role.CUSTOMER))

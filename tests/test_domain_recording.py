@@ -8,7 +8,7 @@ import pytest
 
 from emulator.domain.errors import InvalidState
 from emulator.domain.events import RecordingEventKind
-from emulator.domain.recording import Recording, RecordingOptions
+from emulator.domain.recording import Recording, RecordingOptions, RecordingRequest
 from emulator.domain.values import RecordingState
 from tests.helpers import FakeClock
 
@@ -41,8 +41,7 @@ def make_recording(clock: FakeClock) -> Recording:
         mpc_name="standup",
         member_id=None,
         track_type=None,
-        options=RecordingOptions(),
-        url_origin="http://emulator",
+        request=RecordingRequest(RecordingOptions()),
         start_time=clock.now(),
     )
 

@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -25,9 +26,10 @@ from emulator.cli import banner
 from emulator.config import ServerLimits
 from emulator.delivery.callbacks import Callback
 from emulator.delivery.destinations import DestinationRefused, HostPolicy, PolicyResolver
-from emulator.delivery.journal import Journal, JournalQuery
+from emulator.delivery.journal import Attempt, DeliveryState, Journal, JournalQuery
 from emulator.delivery.scenarios import ScenarioError, parse_scenario
 from emulator.domain.values import CallbackMethod
+from emulator.http.state import state_of
 from emulator.testing import EmulatorControl, EmulatorError
 from tests.callback_helpers import Harness, harness_for
 from tests.helpers import ACCOUNTS, MAIN, SEED, FakeClock, PlivoHTTP, assert_plivo_error
@@ -256,6 +258,10 @@ def _callback(n: int, auth_id: str = MAIN.auth_id) -> Callback:
     )
 
 
+def _delivered() -> Attempt:
+    return Attempt(1, datetime.now(UTC), 200, 1.0, None, 0.0)
+
+
 def test_long_polls_match_incrementally_and_wake_only_when_satisfied(monkeypatch: pytest.MonkeyPatch) -> None:
     async def scenario() -> None:
         journal = Journal()
@@ -278,12 +284,10 @@ def test_long_polls_match_incrementally_and_wake_only_when_satisfied(monkeypatch
             journal.add(_callback(n, auth_id="MAOTHERACCOUNT000001"))
         entries = [journal.add(_callback(n)) for n in range(3)]
         for entry in entries[:2]:
-            entry.state = "delivered"
-            journal.changed(entry)
+            journal.record_attempt(entry, _delivered(), settled=DeliveryState.DELIVERED)
         await asyncio.sleep(0)
         assert not any(w.done() for w in waiting) and scans == 0, "no rescans while unsatisfied"
-        entries[2].state = "delivered"
-        journal.changed(entries[2])
+        journal.record_attempt(entries[2], _delivered(), settled=DeliveryState.DELIVERED)
         results = await asyncio.gather(*waiting)
         assert all(satisfied and len(found) == 3 for found, satisfied in results)
         assert scans == 20, "one final read per waiter"
@@ -295,17 +299,17 @@ def test_long_polls_match_incrementally_and_wake_only_when_satisfied(monkeypatch
 def test_a_long_poll_ends_when_its_client_leaves() -> None:
     settings = Settings(port=0, seed=SEED, accounts=ACCOUNTS, clock="manual", log_level="warning")
     with ThreadedServer(settings) as server:
-        journal: Journal = server.app.state.engine.journal
+        engine = state_of(server.app).engine
         client = socket.create_connection(("127.0.0.1", server.port))
         client.sendall(b"GET /__emulator__/callbacks?wait=60&min_count=999999 HTTP/1.1\r\nHost: x\r\n\r\n")
         deadline = time.monotonic() + 5
-        while journal.waiting == 0 and time.monotonic() < deadline:
+        while engine.long_polls == 0 and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert journal.waiting == 1
+        assert engine.long_polls == 1
         client.close()
-        while journal.waiting and time.monotonic() < deadline:
+        while engine.long_polls and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert journal.waiting == 0, "the waiter ended with its client, long before its 60 s"
+        assert engine.long_polls == 0, "the waiter ended with its client, long before its 60 s"
 
 
 # ---------------------------------------------------------- 5. URLs that crash delivery
@@ -342,7 +346,7 @@ def test_a_sender_crash_is_journaled_with_its_reason(
     receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with harness_for(receiver) as h:
-        engine = h.api.client.app.state.engine  # type: ignore[attr-defined]
+        engine = state_of(h.api.client.app).engine  # type: ignore[arg-type]
 
         async def broken(*args: object, **kwargs: object) -> None:
             raise UnicodeEncodeError("ascii", "é", 0, 1, "a bug in the sender")
@@ -513,7 +517,8 @@ def test_the_whole_state_is_streamed_in_slices(api: PlivoHTTP, monkeypatch: pyte
     assert len(main["mpcs"]) == 60 and sum(len(m["participants"]) for m in main["mpcs"]) == 600
 
     async def slices() -> int:
-        account = api.client.app.state.backend.account(MAIN.auth_id)  # type: ignore[attr-defined]
+        parts = state_of(api.client.app)  # type: ignore[arg-type]
+        account = parts.backend.account(MAIN.auth_id)
         yields = 0
         original = asyncio.sleep
 
@@ -524,7 +529,7 @@ def test_the_whole_state_is_streamed_in_slices(api: PlivoHTTP, monkeypatch: pyte
 
         control_state.asyncio.sleep = counting  # type: ignore[attr-defined]
         try:
-            text = "".join([part async for part in control_state._account(account)])
+            text = "".join([part async for part in control_state._account(account, parts.origins)])
         finally:
             control_state.asyncio.sleep = original  # type: ignore[attr-defined]
         assert json.loads(text) == main

@@ -22,7 +22,8 @@ from emulator.delivery.scenarios import (
     load_scenarios,
     parse_scenario,
 )
-from emulator.domain.recording import Recording, RecordingOptions
+from emulator.domain.events import RecordingEventKind
+from emulator.domain.recording import Recording, RecordingOptions, RecordingRequest
 from emulator.domain.values import Role, TrackType
 from tests.helpers import MAIN, FakeClock
 
@@ -89,11 +90,11 @@ def test_every_key_is_read() -> None:
     assert scenario.priority == 5 and scenario.jitter == 1.5
     assert scenario.match == Match(mpc_name="support-*", member_id="1*", level="participant", track="all")
     assert scenario.delays == {
-        "initiated": 0.5,
-        "paused": 0.2,
-        "resumed": 0.2,
-        "completed": 10.0,
-        "failed": 2.0,
+        RecordingEventKind.INITIATED: 0.5,
+        RecordingEventKind.PAUSED: 0.2,
+        RecordingEventKind.RESUMED: 0.2,
+        RecordingEventKind.COMPLETED: 10.0,
+        RecordingEventKind.FAILED: 2.0,
     }
     assert [(a.after, a.do, a.reason) for a in scenario.actions] == [
         (5, "pause", None),
@@ -152,9 +153,7 @@ def test_user_scenarios_replace_shipped_ones(tmp_path: Path) -> None:
     assert not loaded.get("default").default  # type: ignore[union-attr]
 
 
-def recording(
-    mpc_name: str, member_id: str | None = None, track: TrackType | None = None, scenario: str | None = None
-) -> Recording:
+def recording(mpc_name: str, member_id: str | None = None, track: TrackType | None = None) -> Recording:
     return Recording(
         recording_id="r",
         auth_id="MA",
@@ -162,10 +161,8 @@ def recording(
         mpc_name=mpc_name,
         member_id=member_id,
         track_type=track,
-        options=RecordingOptions(),
-        url_origin="http://x",
+        request=RecordingRequest(RecordingOptions()),
         start_time=FakeClock().now(),
-        scenario=scenario,
     )
 
 
@@ -184,7 +181,9 @@ def test_matching_rules(tmp_path: Path) -> None:
     assert pick(recording("sales-eu", "21", TrackType.PARTICIPANT)) == "member"
     assert pick(recording("sales-eu", "21", TrackType.ALL)) == "narrow"
     assert pick(recording("support")) == "default"
-    assert pick(recording("support", scenario="broad")) == "broad", "a named scenario beats matching"
+    assert loaded.for_recording(recording("support"), "broad").name == "broad", (
+        "a named scenario beats matching"
+    )
     assert loaded.mpc_max_duration("long-call-1") == 3600 and loaded.mpc_max_duration("support") is None
 
 

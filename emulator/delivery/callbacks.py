@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from emulator.domain.events import RecordingEvent, RecordingEventKind
+from emulator.domain.recording import Recording
 from emulator.domain.values import CallbackMethod, plivo_time
 
 # Sent for values that exist only once a recording has ended (Plivo documents none).
 NOT_YET = "-1"
+
+
+@dataclass(frozen=True)
+class RecordingLinks:
+    """Where a recording can be fetched: its Recording resource and its audio file."""
+
+    resource_url: str
+    media_url: str
+
+
+# The HTTP layer knows the addresses clients use; the engine asks it for each recording's links.
+LinksFor = Callable[[Recording], RecordingLinks]
 
 
 @dataclass(frozen=True)
@@ -31,7 +45,7 @@ class Callback:
     duplicate_of: str | None = None
 
 
-def recording_params(event: RecordingEvent, emitted_at: datetime) -> dict[str, str]:
+def recording_params(event: RecordingEvent, emitted_at: datetime, links: RecordingLinks) -> dict[str, str]:
     """The parameters of a recording callback, snapshotted when the event happened.
 
     MPC recordings carry MPCName and MPCUUID; participant recordings add MemberID
@@ -47,9 +61,9 @@ def recording_params(event: RecordingEvent, emitted_at: datetime) -> dict[str, s
         "RecordingDuration": str(round(recording.duration(event.at).total_seconds())) if ended else NOT_YET,
         "RecordingEndTime": (plivo_time(recording.end_time) or NOT_YET) if ended else NOT_YET,
         "RecordingFormat": recording.file_format.value,
-        "RecordingResourceURL": recording.resource_url,
+        "RecordingResourceURL": links.resource_url,
         "RecordingStartTime": plivo_time(recording.start_time) or "",
-        "RecordingURL": recording.media_url,
+        "RecordingURL": links.media_url,
         "RecordingUUID": recording.recording_id,
         "SequenceNumber": str(event.sequence),
     }

@@ -22,22 +22,23 @@ import functools
 import hashlib
 import logging
 import random
-from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from weakref import WeakKeyDictionary
 
-from emulator.delivery.activity import ActivityLog
-from emulator.delivery.callbacks import Callback, recording_params
-from emulator.delivery.clock import EmulatedClock
-from emulator.delivery.journal import Attempt, Journal, JournalEntry
+from emulator.delivery.activity import Activity, ActivityLog
+from emulator.delivery.callbacks import Callback, LinksFor, RecordingLinks, recording_params
+from emulator.delivery.clock import ClockMode, EmulatedClock
+from emulator.delivery.journal import Attempt, DeliveryState, Journal, JournalEntry, JournalQuery
+from emulator.delivery.lanes import Lane, Queued
 from emulator.delivery.scenarios import ActionName, Scenario, ScenarioSet, SeedMPC
 from emulator.delivery.scheduler import Job, Scheduler
 from emulator.delivery.sender import Sender
 from emulator.delivery.signature import signature_headers
 from emulator.domain.account import Account
 from emulator.domain.backend import Backend
-from emulator.domain.errors import DomainError
+from emulator.domain.errors import DomainError, InvalidParameter
 from emulator.domain.events import (
     DomainEvent,
     MPCEvent,
@@ -45,7 +46,7 @@ from emulator.domain.events import (
     RecordingEvent,
     RecordingEventKind,
 )
-from emulator.domain.recording import Recording
+from emulator.domain.recording import Recording, RecordingRequest
 
 log = logging.getLogger(__name__)
 
@@ -57,61 +58,41 @@ def _stable_int(*parts: object) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
-@dataclass(eq=False)
-class _Queued:
-    entry: JournalEntry
-    scenario: Scenario
-    ready: bool = False
-    held: bool = False  # an out-of-order fault: waits for the callback after it
+def _no_links(recording: Recording) -> RecordingLinks:
+    return RecordingLinks("", "")
 
 
-@dataclass(eq=False)
-class Lane:
-    """The callbacks of one recording, delivered strictly one after another."""
+@dataclass(frozen=True)
+class ClockStatus:
+    mode: ClockMode
+    speed: float
+    now: datetime
+    # Jobs waiting on the scheduler: callbacks not yet due, retries, scenario actions, MPC timers.
+    pending: int
 
-    engine: CallbackEngine
-    key: str
-    queue: deque[_Queued] = field(default_factory=deque)
-    busy: bool = False
-    finished: bool = False  # the recording's last event is queued: the lane goes once drained
-    closed: bool = False  # its account was reset: nothing more is sent or retried
+    @property
+    def manual(self) -> bool:
+        return self.mode == "manual"
 
-    def enqueue(self, items: list[_Queued]) -> None:
-        """Append; callbacks held back by an out-of-order fault let these overtake them."""
-        held: list[_Queued] = []
-        while self.queue and self.queue[-1].held:
-            tail = self.queue.pop()
-            tail.held = False
-            held.append(tail)
-        self.queue.extend(items)
-        self.queue.extend(reversed(held))
 
-    def ready(self, item: _Queued) -> None:
-        item.ready = True
-        self.pump()
+@dataclass(frozen=True)
+class AdvanceReport:
+    """What one advance of a manual clock sent."""
 
-    def pump(self) -> None:
-        if self.busy or self.closed or not self.queue:
-            return
-        head = self.queue[0]
-        if head.ready and not head.held:
-            self.busy = True
-            self.engine.scheduler.spawn(self.engine.attempt(self, head))
+    attempted: int
+    delivered: int
+    failed: int
+    # The journal entries of the callbacks attempted, as far as the journal still holds them.
+    callbacks: list[JournalEntry]
 
-    def done(self, item: _Queued) -> None:
-        self.busy = False
-        if self.queue and self.queue[0] is item:
-            self.queue.popleft()
-        if self.finished and not self.queue:
-            self.engine.drop_lane(self)
-        self.pump()
-
-    def retry_later(self, item: _Queued) -> None:
-        item.ready = False
-        self.busy = False
+    @property
+    def truncated(self) -> bool:
+        return len(self.callbacks) < self.attempted
 
 
 class CallbackEngine:
+    """The delivery layer's one object: the HTTP layer uses its methods, never its parts."""
+
     def __init__(
         self,
         backend: Backend,
@@ -120,19 +101,24 @@ class CallbackEngine:
         *,
         journal: Journal | None = None,
         sender: Sender | None = None,
+        links: LinksFor = _no_links,
     ) -> None:
         self.backend = backend
-        self.clock = clock
-        self.scenarios = scenarios
-        self.journal = journal if journal is not None else Journal()
-        self.activity = ActivityLog(2 * self.journal.capacity)
+        self._clock = clock
+        self._scenarios = scenarios
+        self._journal = journal if journal is not None else Journal()
+        self._activity = ActivityLog(2 * self._journal.capacity)
         self.sender = sender if sender is not None else Sender()
-        self.scheduler = Scheduler(clock)
+        self._scheduler = Scheduler(clock)
+        self._links = links
         self._lanes: dict[str, Lane] = {}
+        # The scenario of each recording with callbacks still to come, by "{auth_id}/{recording_id}".
         self._recording_scenarios: dict[str, Scenario] = {}
-        self._mpc_timers: dict[str, Job] = {}
+        # Scenarios named by a request (X-Emulator-Scenario), found again when its recording starts.
+        self._named: WeakKeyDictionary[RecordingRequest, str] = WeakKeyDictionary()
         # A scenario chosen for all of an account's recordings (PUT /__emulator__/accounts/{id}/scenario).
-        self.account_scenarios: dict[str, str] = {}
+        self._account_scenarios: dict[str, str] = {}
+        self._mpc_timers: dict[str, Job] = {}
         self._runner: asyncio.Task[None] | None = None
         self._collectors: list[set[str]] = []
         # Callbacks settled since start-up, whatever the journal still remembers.
@@ -145,19 +131,20 @@ class CallbackEngine:
 
     async def start(self) -> None:
         await self.sender.start()
-        self._runner = asyncio.get_running_loop().create_task(self.scheduler.run())
+        self._runner = asyncio.get_running_loop().create_task(self._scheduler.run())
         for account in self.backend.accounts:
             self.seed(account)
 
     def begin_shutdown(self) -> None:
         """The server is stopping: open long-polls answer now with what they have."""
-        self.journal.close()
+        self._journal.close()
 
     async def stop(self, grace: float = 0.0) -> None:
         """Try what is already due for up to ``grace`` seconds, then stop and say what was left."""
         self.begin_shutdown()
-        deadline = asyncio.get_running_loop().time() + grace
-        while self._sending() and asyncio.get_running_loop().time() < deadline:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        while any(lane.sending for lane in self._lanes.values()) and loop.time() < deadline:
             await asyncio.sleep(0.02)
         if self._runner is not None:
             self._runner.cancel()
@@ -165,10 +152,6 @@ class CallbackEngine:
                 await self._runner
         await self.sender.aclose()
         self._report_undelivered()
-
-    def _sending(self) -> bool:
-        """Whether a callback is in flight or due and waiting for its lane."""
-        return any(lane.busy or (lane.queue and lane.queue[0].ready) for lane in self._lanes.values())
 
     def _report_undelivered(self, max_lines: int = 1000) -> None:
         counts = {"in flight": 0, "retrying": 0, "due": 0, "not yet due": 0}
@@ -208,10 +191,10 @@ class CallbackEngine:
     def on_reset(self, account: Account) -> None:
         """Forget the account's pending callbacks and timers, then seed it again."""
         auth_id = account.auth_id
-        self.scheduler.cancel_owner(auth_id)
-        self.journal.clear([auth_id])
-        self.activity.clear([auth_id])
-        self.account_scenarios.pop(auth_id, None)
+        self._scheduler.cancel_owner(auth_id)
+        self._journal.clear([auth_id])
+        self._activity.clear([auth_id])
+        self._account_scenarios.pop(auth_id, None)
         prefix = f"{auth_id}/"
         for key in [k for k in self._lanes if k.startswith(prefix)]:
             self._lanes.pop(key).closed = True
@@ -222,7 +205,8 @@ class CallbackEngine:
         self.seed(account)
 
     def seed(self, account: Account) -> None:
-        for seed in self.scenarios.seeds():
+        """Create the scenarios' seeded MPCs in ``account`` (at start-up, for a new account, on reset)."""
+        for seed in self._scenarios.seeds():
             if seed.account in (None, account.auth_id):
                 self._apply_seed(account, seed)
 
@@ -234,10 +218,93 @@ class CallbackEngine:
                 "seed MPC '%s' not created for %s: %s", seed.friendly_name, account.auth_id, exc.message
             )
 
+    # ------------------------------------------------------------------ time
+
+    def clock_status(self) -> ClockStatus:
+        clock = self._clock
+        return ClockStatus(clock.mode, clock.speed, clock.now(), self._scheduler.pending)
+
+    async def advance(self, seconds: float) -> AdvanceReport:
+        """Move a manual clock; returns once everything due on the way is delivered or given up."""
+        if not self._clock.manual:
+            raise RuntimeError("only a manual clock can be advanced")
+        delivered, failed = self.delivered, self.failed
+        with self._collect_attempts() as attempted:
+            await self._scheduler.advance(seconds)
+        # The journal keeps the newest entries only: an advance that sent more than it holds says so.
+        listed = [e for e in self._journal.query(JournalQuery()) if e.callback.callback_id in attempted]
+        return AdvanceReport(len(attempted), self.delivered - delivered, self.failed - failed, listed)
+
+    @contextlib.contextmanager
+    def _collect_attempts(self) -> Iterator[set[str]]:
+        """The ids of the callbacks attempted while the block runs (an advance reports them)."""
+        ids: set[str] = set()
+        self._collectors.append(ids)
+        try:
+            yield ids
+        finally:
+            self._collectors.remove(ids)
+
+    # ------------------------------------------------------------- scenarios
+
+    @property
+    def scenario_set(self) -> ScenarioSet:
+        return self._scenarios
+
+    def replace_scenarios(self, loaded: ScenarioSet) -> None:
+        """Scenario files read again: started recordings keep theirs; seeds apply at the next reset."""
+        self._scenarios = loaded
+
+    def scenario_named(self, name: str, where: str | None = None) -> Scenario:
+        """A loaded scenario; an unknown name is a bad parameter (``where``: what named it)."""
+        scenario = self._scenarios.get(name)
+        if scenario is None:
+            known = ", ".join(s.name for s in self._scenarios)
+            place = f" in {where}" if where else ""
+            raise InvalidParameter(where or "scenario", f"unknown scenario '{name}'{place}; loaded: {known}")
+        return scenario
+
+    def name_scenario(self, request: RecordingRequest, name: str, where: str | None = None) -> None:
+        """The recordings ``request`` starts follow scenario ``name`` (checked to exist)."""
+        self._named[request] = self.scenario_named(name, where).name
+
+    def choose_account_scenario(self, auth_id: str, name: str | None) -> None:
+        """Every recording the account starts follows ``name`` (unless its request names another);
+        None goes back to matching. A reset of the account forgets the choice."""
+        if name is None:
+            self._account_scenarios.pop(auth_id, None)
+        else:
+            self._account_scenarios[auth_id] = self.scenario_named(name).name
+
+    # ---------------------------------------------------------- observation
+
+    def callbacks(self, query: JournalQuery) -> list[JournalEntry]:
+        return self._journal.query(query)
+
+    async def wait_for_callbacks(
+        self, query: JournalQuery, min_count: int, timeout: float
+    ) -> tuple[list[JournalEntry], bool]:
+        """The matching entries once there are ``min_count`` (or at the timeout); and whether there are."""
+        return await self._journal.wait(query, min_count, timeout)
+
+    def state_changes(self, auth_id: str | None = None, mpc_uuid: str | None = None) -> list[Activity]:
+        """The state changes the domain announced (what the dashboard's timeline draws)."""
+        return self._activity.query(auth_id, mpc_uuid)
+
+    @property
+    def long_polls(self) -> int:
+        """Long-polls waiting for callbacks right now."""
+        return self._journal.waiting
+
+    @property
+    def version(self) -> int:
+        """Changes whenever anything observable changes: what a dashboard polls."""
+        return self._activity.version + self._journal.version
+
     # ----------------------------------------------------------------- events
 
     def on_event(self, event: DomainEvent) -> None:
-        self.activity.record(event)
+        self._activity.record(event)
         if isinstance(event, RecordingEvent):
             self._on_recording_event(event)
         elif isinstance(event, MPCEvent):
@@ -247,14 +314,14 @@ class CallbackEngine:
         mpc = event.mpc
         key = f"{mpc.auth_id}/{mpc.mpc_uuid}"
         if event.kind is MPCEventKind.STARTED:
-            seconds = self.scenarios.mpc_max_duration(mpc.friendly_name) or mpc.max_duration
-            self._mpc_timers[key] = self.scheduler.schedule(
+            seconds = self._scenarios.mpc_max_duration(mpc.friendly_name) or mpc.max_duration
+            self._mpc_timers[key] = self._scheduler.schedule(
                 event.at + timedelta(seconds=seconds),
                 lambda: self._expire(mpc.auth_id, mpc.mpc_uuid),
                 owner=mpc.auth_id,
             )
         elif event.kind is MPCEventKind.ENDED and (job := self._mpc_timers.pop(key, None)) is not None:
-            self.scheduler.cancel(job)
+            self._scheduler.cancel(job)
 
     def _expire(self, auth_id: str, mpc_uuid: str) -> None:
         with contextlib.suppress(DomainError):  # reset or ended in the meantime
@@ -263,8 +330,11 @@ class CallbackEngine:
     def _scenario_for(self, key: str, recording: Recording) -> Scenario:
         scenario = self._recording_scenarios.get(key)
         if scenario is None:
-            choice = self.account_scenarios.get(recording.auth_id)
-            scenario = self._recording_scenarios[key] = self.scenarios.for_recording(recording, choice)
+            named = self._named.get(recording.request)
+            choice = self._account_scenarios.get(recording.auth_id)
+            scenario = self._recording_scenarios[key] = self._scenarios.for_recording(
+                recording, named, choice
+            )
         return scenario
 
     def _on_recording_event(self, event: RecordingEvent) -> None:
@@ -278,9 +348,23 @@ class CallbackEngine:
         due = event.at + timedelta(seconds=self._delay(scenario, event))
         if event.kind is RecordingEventKind.COMPLETED:
             # The file is processed when Completed is sent: only then is it in the Recording resource.
-            self.backend.account(recording.auth_id).publish_recording(recording.recording_id, due)
+            # Scheduled before the callback's own job, so a receiver that fetches it finds it.
+            self._scheduler.schedule(
+                due,
+                functools.partial(self._publish, recording.auth_id, recording.recording_id, due),
+                owner=recording.auth_id,
+            )
         if recording.options.callback_url is None:
             return
+        self._queue_callback(key, event, scenario, due)
+
+    def _publish(self, auth_id: str, recording_id: str, at: datetime) -> None:
+        with contextlib.suppress(DomainError):  # its account is gone
+            self.backend.account(auth_id).publish_recording(recording_id, at)
+
+    def _queue_callback(self, key: str, event: RecordingEvent, scenario: Scenario, due: datetime) -> None:
+        recording = event.recording
+        assert recording.options.callback_url is not None
         callback = Callback(
             callback_id=f"{recording.recording_id}-{event.sequence}",
             auth_id=recording.auth_id,
@@ -291,13 +375,13 @@ class CallbackEngine:
             sequence=event.sequence,
             url=recording.options.callback_url,
             method=recording.options.callback_method,
-            params=recording_params(event, due),
+            params=recording_params(event, due, self._links(recording)),
             due=due,
             scenario=scenario.name,
         )
         lane = self._lanes.get(key)
         if lane is None:
-            lane = self._lanes[key] = Lane(self, key)
+            lane = self._lanes[key] = Lane(key)
         copies = [callback]
         if event.kind in scenario.duplicate:
             copies.append(
@@ -308,17 +392,12 @@ class CallbackEngine:
         # An out-of-order fault holds the callback back until the next one has been delivered
         # (the last event of a recording has no next one, so it cannot be held).
         held = event.kind in scenario.out_of_order and event.kind not in TERMINAL
-        items = [_Queued(self.journal.add(copy), scenario, held=held) for copy in copies]
+        note = "out_of_order fault: held back until the next callback overtakes it" if held else None
+        items = [Queued(self._journal.add(copy, note), scenario, held=held) for copy in copies]
         for item in items:
-            if held:
-                item.entry.note = "out_of_order fault: held back until the next callback overtakes it"
-            self.scheduler.schedule(due, functools.partial(lane.ready, item), owner=recording.auth_id)
+            self._scheduler.schedule(due, functools.partial(self._ready, lane, item), owner=recording.auth_id)
         lane.enqueue(items)
         lane.finished = event.kind in TERMINAL
-
-    def drop_lane(self, lane: Lane) -> None:
-        if self._lanes.get(lane.key) is lane:
-            del self._lanes[lane.key]
 
     def _delay(self, scenario: Scenario, event: RecordingEvent) -> float:
         delay = scenario.delay(event.kind)
@@ -329,7 +408,7 @@ class CallbackEngine:
 
     def _schedule_actions(self, recording: Recording, scenario: Scenario) -> None:
         for action in scenario.actions:
-            self.scheduler.schedule(
+            self._scheduler.schedule(
                 recording.start_time + timedelta(seconds=action.after),
                 functools.partial(self._act, recording, action.do, action.reason),
                 owner=recording.auth_id,
@@ -345,40 +424,43 @@ class CallbackEngine:
 
     # --------------------------------------------------------------- delivery
 
-    @contextlib.contextmanager
-    def collect_attempts(self) -> Iterator[set[str]]:
-        """The ids of the callbacks attempted while the block runs (an advance reports them)."""
-        ids: set[str] = set()
-        self._collectors.append(ids)
-        try:
-            yield ids
-        finally:
-            self._collectors.remove(ids)
+    def _ready(self, lane: Lane, item: Queued) -> None:
+        item.ready = True
+        self._pump(lane)
+
+    def _pump(self, lane: Lane) -> None:
+        item = lane.take_next()
+        if item is not None:
+            self._scheduler.spawn(self._attempt(lane, item))
+
+    def _settle(self, lane: Lane, item: Queued) -> None:
+        lane.done(item)
+        if lane.drained and self._lanes.get(lane.key) is lane:
+            del self._lanes[lane.key]
+        self._pump(lane)
 
     def nonce(self, callback_id: str, attempt: int) -> str:
         return f"{_stable_int(self.backend.seed, callback_id, attempt) % 10**20:020d}"
 
-    async def attempt(self, lane: Lane, item: _Queued) -> None:
+    async def _attempt(self, lane: Lane, item: Queued) -> None:
         try:
-            await self._attempt(lane, item)
+            await self._send(lane, item)
         except Exception as exc:  # a bug must not leave the lane blocked forever, nor the journal silent
             log.exception("callback delivery crashed")
             entry = item.entry
-            number = len(entry.attempts) + 1
             error = f"emulator error while sending: {type(exc).__name__}: {exc}"
-            entry.attempts.append(Attempt(number, self.clock.now(), None, 0.0, error, 0.0))
-            entry.state = "failed"
+            attempt = Attempt(len(entry.attempts) + 1, self._clock.now(), None, 0.0, error, 0.0)
+            self._journal.record_attempt(entry, attempt, settled=DeliveryState.FAILED)
             self.failed += 1
-            self.journal.changed(entry)
-            lane.done(item)
+            self._settle(lane, item)
 
-    async def _attempt(self, lane: Lane, item: _Queued) -> None:
+    async def _send(self, lane: Lane, item: Queued) -> None:
         entry, scenario = item.entry, item.scenario
         callback = entry.callback
         number = len(entry.attempts) + 1
         account = self.backend.account(callback.auth_id)
         nonce = self.nonce(callback.callback_id, number)
-        entry.headers = signature_headers(
+        headers = signature_headers(
             callback.method.value,
             callback.url,
             callback.params,
@@ -386,31 +468,30 @@ class CallbackEngine:
             account.auth_token,
             account.auth_token,
         )
-        now = self.clock.now()
+        now = self._clock.now()
         outcome = await self.sender.send(
-            callback.method, callback.url, callback.params, entry.headers, scenario.delivery.timeout
+            callback.method, callback.url, callback.params, headers, scenario.delivery.timeout
         )
         # Lateness counts the wait for a free connection too: it is when the request went out
         # (a manual clock stands still meanwhile).
-        queued_ms = 0.0 if self.clock.manual else outcome.queued_ms * self.clock.speed
+        queued_ms = 0.0 if self._clock.manual else outcome.queued_ms * self._clock.speed
         late_ms = (now - callback.due).total_seconds() * 1000 + queued_ms
-        entry.attempts.append(
-            Attempt(
-                number,
-                now,
-                outcome.status,
-                outcome.latency_ms,
-                outcome.error,
-                late_ms,
-                outcome.body,
-                outcome.body_truncated,
-            )
+        attempt = Attempt(
+            number,
+            now,
+            outcome.status,
+            outcome.latency_ms,
+            outcome.error,
+            late_ms,
+            outcome.body,
+            outcome.body_truncated,
         )
         for collector in self._collectors:
             collector.add(callback.callback_id)
         backoff = scenario.delivery.retry_backoff
         if outcome.ok or outcome.refused or number > len(backoff) or lane.closed:
-            entry.state = "delivered" if outcome.ok else "failed"
+            settled = DeliveryState.DELIVERED if outcome.ok else DeliveryState.FAILED
+            self._journal.record_attempt(entry, attempt, headers=headers, settled=settled)
             if outcome.ok:
                 self.delivered += 1
             else:
@@ -422,9 +503,10 @@ class CallbackEngine:
                     number,
                     outcome.error,
                 )
-            self.journal.changed(entry)
-            lane.done(item)
+            self._settle(lane, item)
             return
-        self.journal.changed(entry)
+        self._journal.record_attempt(entry, attempt, headers=headers)
         lane.retry_later(item)
-        self.scheduler.schedule_in(backoff[number - 1], lambda: lane.ready(item), owner=callback.auth_id)
+        self._scheduler.schedule_in(
+            backoff[number - 1], functools.partial(self._ready, lane, item), owner=callback.auth_id
+        )

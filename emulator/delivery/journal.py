@@ -18,11 +18,16 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
 from emulator.delivery.callbacks import Callback
 
-State = Literal["pending", "delivered", "failed"]
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
 
 
 @dataclass
@@ -53,7 +58,7 @@ class Attempt:
 @dataclass(eq=False)
 class JournalEntry:
     callback: Callback
-    state: State = "pending"
+    state: DeliveryState = DeliveryState.PENDING
     headers: dict[str, str] = field(default_factory=dict)
     attempts: list[Attempt] = field(default_factory=list)
     note: str | None = None
@@ -75,7 +80,7 @@ class JournalEntry:
             "method": cb.method.value,
             "params": cb.params,
             "headers": self.headers,
-            "state": self.state,
+            "state": self.state.value,
             "attempts": [a.to_json() for a in self.attempts],
             "note": self.note,
         }
@@ -87,7 +92,7 @@ class JournalQuery:
     recording_id: str | None = None
     mpc_uuid: str | None = None
     event: str | None = None
-    state: State | None = None
+    state: DeliveryState | None = None
 
     def matches(self, entry: JournalEntry) -> bool:
         cb = entry.callback
@@ -131,17 +136,34 @@ class Journal:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def add(self, callback: Callback) -> JournalEntry:
-        entry = JournalEntry(callback)
+    def add(self, callback: Callback, note: str | None = None) -> JournalEntry:
+        entry = JournalEntry(callback, note=note)
         self._entries[callback.callback_id] = entry
         while len(self._entries) > self.capacity:
             _, evicted = self._entries.popitem(last=False)
             for waiter in self._waiters_for(evicted):
                 waiter.matched.discard(evicted.callback.callback_id)
-        self.changed(entry)
+        self._changed(entry)
         return entry
 
-    def changed(self, entry: JournalEntry) -> None:
+    def record_attempt(
+        self,
+        entry: JournalEntry,
+        attempt: Attempt,
+        *,
+        headers: dict[str, str] | None = None,
+        settled: DeliveryState | None = None,
+    ) -> None:
+        """One attempt at ``entry`` (with the signed headers it carried); ``settled``: delivered or
+        given up, None while it will be retried. The one way an entry changes after it is added."""
+        entry.attempts.append(attempt)
+        if headers is not None:
+            entry.headers = headers
+        if settled is not None:
+            entry.state = settled
+        self._changed(entry)
+
+    def _changed(self, entry: JournalEntry) -> None:
         """An entry was added or changed (state, attempts): count it for the waiters it could match."""
         self.version += 1
         for waiter in self._waiters_for(entry):

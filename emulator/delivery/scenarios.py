@@ -35,6 +35,13 @@ from emulator.unicode import find_lone_surrogate, path_text
 
 EVENT_KEYS = ("initiated", "paused", "resumed", "completed", "failed")
 KIND_BY_KEY = {key: RecordingEventKind(key.capitalize()) for key in EVENT_KEYS}
+
+
+def key_of(kind: RecordingEventKind) -> str:
+    """How scenario files name a recording event (``completed``)."""
+    return kind.value.lower()
+
+
 ActionName = Literal["pause", "resume", "stop", "fail"]
 
 _DELAY = {"type": "number", "minimum": 0, "maximum": 86400}
@@ -143,7 +150,13 @@ SCHEMA: dict[str, Any] = {
 _VALIDATOR = Draft202012Validator(SCHEMA)
 
 # The timings of Plivo's usual behaviour, used wherever a scenario does not say.
-DEFAULT_DELAYS = {"initiated": 1.0, "paused": 0.5, "resumed": 0.5, "completed": 3.0, "failed": 1.0}
+DEFAULT_DELAYS: Mapping[RecordingEventKind, float] = {
+    RecordingEventKind.INITIATED: 1.0,
+    RecordingEventKind.PAUSED: 0.5,
+    RecordingEventKind.RESUMED: 0.5,
+    RecordingEventKind.COMPLETED: 3.0,
+    RecordingEventKind.FAILED: 1.0,
+}
 
 
 # ---------------------------------------------------------------------- model
@@ -202,7 +215,7 @@ class Scenario:
     default: bool = False
     priority: int = 0
     match: Match | None = None
-    delays: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_DELAYS))
+    delays: Mapping[RecordingEventKind, float] = field(default_factory=lambda: dict(DEFAULT_DELAYS))
     jitter: float = 0.0
     actions: tuple[Action, ...] = ()
     mpc_max_duration: int | None = None
@@ -212,7 +225,7 @@ class Scenario:
     seeds: tuple[SeedMPC, ...] = ()
 
     def delay(self, kind: RecordingEventKind) -> float:
-        return self.delays[kind.value.lower()]
+        return self.delays[kind]
 
     def summary(self) -> dict[str, Any]:
         match = self.match
@@ -223,12 +236,12 @@ class Scenario:
             "default": self.default,
             "priority": self.priority,
             "match": None if match is None else {k: v for k, v in vars(match).items() if v is not None},
-            "timeline": {**self.delays, "jitter": self.jitter},
+            "timeline": {**{key_of(k): v for k, v in self.delays.items()}, "jitter": self.jitter},
             "actions": [{"after": a.after, "do": a.do, "reason": a.reason} for a in self.actions],
             "mpc_max_duration": self.mpc_max_duration,
             "faults": {
-                "duplicate": sorted(k.value.lower() for k in self.duplicate),
-                "out_of_order": sorted(k.value.lower() for k in self.out_of_order),
+                "duplicate": sorted(key_of(k) for k in self.duplicate),
+                "out_of_order": sorted(key_of(k) for k in self.out_of_order),
             },
             "delivery": {
                 "timeout": self.delivery.timeout,
@@ -256,9 +269,11 @@ class ScenarioSet:
     def get(self, name: str) -> Scenario | None:
         return self.by_name.get(name)
 
-    def for_recording(self, recording: Recording, account_choice: str | None = None) -> Scenario:
+    def for_recording(
+        self, recording: Recording, named: str | None = None, account_choice: str | None = None
+    ) -> Scenario:
         """The request's named scenario, else the account's choice, else the best match, else the default."""
-        for name in (recording.scenario, account_choice):
+        for name in (named, account_choice):
             if name is not None and name in self.by_name:
                 return self.by_name[name]
         for scenario in self._matching:
@@ -453,7 +468,7 @@ def _build(data: dict[str, Any], document: Any, source: str) -> Scenario:
             level=match.get("level"),
             track=match.get("track"),
         ),
-        delays={key: float(timeline.get(key, DEFAULT_DELAYS[key])) for key in EVENT_KEYS},
+        delays={kind: float(timeline.get(key, DEFAULT_DELAYS[kind])) for key, kind in KIND_BY_KEY.items()},
         jitter=float(timeline.get("jitter", 0.0)),
         actions=actions,
         mpc_max_duration=data.get("mpc", {}).get("max_duration"),

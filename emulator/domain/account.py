@@ -618,10 +618,8 @@ class Account:
             mpc_name=mpc.friendly_name,
             member_id=participant.member_id if participant else None,
             track_type=track,
-            options=request.options,
-            url_origin=request.url_origin,
+            request=request,
             start_time=now,
-            scenario=request.scenario,
         )
         if participant is None:
             mpc.recordings.append(recording)

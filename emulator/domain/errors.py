@@ -1,4 +1,4 @@
-"""Domain errors as types, so the HTTP layer maps each family to one status code.
+"""Domain errors as types, so the HTTP layer maps each family to one status code (its own table).
 
 The messages are written for the developer reading them in a failing test: they
 name the object, its current state and what would have been allowed.
@@ -19,16 +19,15 @@ class NotFound(DomainError):
     """An MPC, member or recording that does not exist for this account."""
 
 
-class MPCNotInitialized(NotFound):
-    """Starting an MPC that is not in the Initialized state.
-
-    Plivo documents a 404 for this case, so it is a NotFound despite being a
-    state problem.
-    """
-
-
 class InvalidState(DomainError):
     """The object exists, but the operation is not allowed in its current state."""
+
+
+class MPCNotInitialized(InvalidState):
+    """Starting an MPC that is not in the Initialized state.
+
+    Its own type because Plivo answers it unlike other state errors (the HTTP layer's table says how).
+    """
 
 
 class InvalidParameter(DomainError):

@@ -50,14 +50,16 @@ class RecordingOptions:
     callback_method: CallbackMethod = CallbackMethod.POST
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RecordingRequest:
-    """A start-recording request: what to record, and the origin its URLs are built on."""
+    """One request to record (a Record API call, or add-participant's record=true).
 
-    options: RecordingOptions
-    url_origin: str
-    # A scenario named by the request (X-Emulator-Scenario); the delivery layer resolves it.
-    scenario: str | None = None
+    Compared by identity: the layers around the domain attach what they know of the request
+    (the address the client used, a scenario it named) to this object, and find it again from
+    :attr:`Recording.request` when the recording starts, maybe requests later.
+    """
+
+    options: RecordingOptions = RecordingOptions()
 
 
 @dataclass(eq=False)
@@ -68,11 +70,8 @@ class Recording:
     mpc_name: str
     member_id: str | None
     track_type: TrackType | None
-    options: RecordingOptions
-    # Scheme and host that recording URLs are built on (the emulator's public address).
-    url_origin: str
+    request: RecordingRequest
     start_time: datetime
-    scenario: str | None = None
     state: RecordingState = RecordingState.RECORDING
     end_time: datetime | None = None
     failure_reason: str | None = None
@@ -91,18 +90,12 @@ class Recording:
         return RecordingScope.MPC if self.member_id is None else RecordingScope.PARTICIPANT
 
     @property
+    def options(self) -> RecordingOptions:
+        return self.request.options
+
+    @property
     def file_format(self) -> FileFormat:
         return self.options.file_format
-
-    @property
-    def resource_url(self) -> str:
-        """The Recording resource: ``{origin}/v1/Account/{auth_id}/Recording/{recording_id}/``."""
-        return f"{self.url_origin}/v1/Account/{self.auth_id}/Recording/{self.recording_id}/"
-
-    @property
-    def media_url(self) -> str:
-        """The audio: ``{origin}/v1/Account/{auth_id}/Recording/{recording_id}.{mp3|wav}``."""
-        return f"{self.url_origin}/v1/Account/{self.auth_id}/Recording/{self.recording_id}.{self.file_format}"
 
     def describe(self) -> str:
         """How error messages name this recording."""

@@ -16,41 +16,43 @@ from emulator.domain.errors import InvalidParameter
 from emulator.domain.participant import ParticipantSpec
 from emulator.domain.values import Role
 from emulator.http import control_delivery as delivery
-from emulator.http import control_state, dashboard, faults
-from emulator.http.control_common import PREFIX, backend_of, engine_of, guarded, json_params
+from emulator.http import control_faults as faults
+from emulator.http import control_state, dashboard
+from emulator.http.control_common import PREFIX, json_params
 from emulator.http.errors import HTTPProblem, PlivoJSONResponse
 from emulator.http.params import Params
 from emulator.http.serializers import mpc_json, participant_json
+from emulator.http.state import state_of
 from emulator.version import __version__
 
 
 async def health(request: Request) -> Response:
-    backend, engine = backend_of(request), engine_of(request)
+    state = state_of(request)
     return PlivoJSONResponse(
         {
             "status": "ok",
             "version": __version__,
-            "accounts": len(backend.accounts),
-            "seed": backend.seed,
-            "clock": engine.clock.mode,
-            "scenarios": len(engine.scenarios.by_name),
+            "accounts": len(state.backend.accounts),
+            "seed": state.backend.seed,
+            "clock": state.engine.clock_status().mode,
+            "scenarios": len(state.engine.scenario_set.by_name),
         }
     )
 
 
 async def list_accounts(request: Request) -> Response:
-    accounts = [{"auth_id": a.auth_id, "mpcs": len(a.mpcs)} for a in backend_of(request).accounts]
+    accounts = [{"auth_id": a.auth_id, "mpcs": len(a.mpcs)} for a in state_of(request).backend.accounts]
     return PlivoJSONResponse({"accounts": accounts})
 
 
 async def create_account(request: Request) -> Response:
     p = await json_params(request)
     creds = Credentials(p.required_text("auth_id"), p.required_text("auth_token"))
-    backend = backend_of(request)
-    new = creds.auth_id not in {a.auth_id for a in backend.accounts}
-    account = backend.add_account(creds)
+    state = state_of(request)
+    new = creds.auth_id not in {a.auth_id for a in state.backend.accounts}
+    account = state.backend.add_account(creds)
     if new:
-        engine_of(request).seed(account)
+        state.engine.seed(account)
     return PlivoJSONResponse({"auth_id": account.auth_id}, status_code=201)
 
 
@@ -83,7 +85,8 @@ def _participant(raw: object, index: int) -> ParticipantSpec:
 
 
 async def create_mpc(request: Request) -> Response:
-    account = backend_of(request).account(request.path_params["auth_id"])
+    backend = state_of(request).backend
+    account = backend.account(request.path_params["auth_id"])
     p = await json_params(request)
     raw_participants = p.raw("participants") or []
     if not isinstance(raw_participants, list):
@@ -108,7 +111,7 @@ async def create_mpc(request: Request) -> Response:
     mpc = account.create_mpc(p.text("friendly_name"), specs)
     segment = f"uuid_{mpc.mpc_uuid}"
     body = {
-        "api_id": backend_of(request).api_id(account),
+        "api_id": backend.api_id(account),
         **mpc_json(account.auth_id, mpc, segment),
         "participants": [participant_json(account.auth_id, m, segment) for m in mpc.participants.values()],
     }
@@ -117,15 +120,16 @@ async def create_mpc(request: Request) -> Response:
 
 async def reset(request: Request) -> Response:
     auth_id = request.query_params.get("auth_id")
-    cleared = backend_of(request).reset(auth_id)
+    state = state_of(request)
+    cleared = state.backend.reset(auth_id)
     if auth_id is None:  # an account's own rules go with its reset (the backend's reset hook)
-        faults.book_of(request).clear()
+        state.faults.clear()
     return PlivoJSONResponse({"reset": cleared})
 
 
 async def ca_certificate(request: Request) -> Response:
     """TLS mode: the CA certificate clients must trust (PEM)."""
-    tls = request.app.state.tls
+    tls = state_of(request).tls
     if tls is None:
         raise HTTPProblem(404, "the emulator is not in TLS mode (start it with --tls)")
     return Response(tls.ca_cert.read_bytes(), media_type="application/x-pem-file")
@@ -133,28 +137,28 @@ async def ca_certificate(request: Request) -> Response:
 
 def control_routes() -> list[BaseRoute]:
     return [
-        Route(f"{PREFIX}/health", guarded(health), methods=["GET"]),
-        Route(f"{PREFIX}/accounts", guarded(list_accounts), methods=["GET"]),
-        Route(f"{PREFIX}/accounts", guarded(create_account), methods=["POST"]),
-        Route(f"{PREFIX}/accounts/{{auth_id}}/mpcs", guarded(create_mpc), methods=["POST"]),
-        Route(f"{PREFIX}/reset", guarded(reset), methods=["POST"]),
-        Route(f"{PREFIX}/state", guarded(control_state.state), methods=["GET"]),
-        Route(f"{PREFIX}/ca.pem", guarded(ca_certificate), methods=["GET"]),
-        Route(f"{PREFIX}/clock", guarded(delivery.clock), methods=["GET"]),
-        Route(f"{PREFIX}/clock/advance", guarded(delivery.advance_clock), methods=["POST"]),
-        Route(f"{PREFIX}/callbacks", guarded(delivery.callbacks), methods=["GET"]),
-        Route(f"{PREFIX}/scenarios", guarded(delivery.scenarios), methods=["GET"]),
-        Route(f"{PREFIX}/scenarios/reload", guarded(delivery.reload_scenarios), methods=["POST"]),
+        Route(f"{PREFIX}/health", health, methods=["GET"]),
+        Route(f"{PREFIX}/accounts", list_accounts, methods=["GET"]),
+        Route(f"{PREFIX}/accounts", create_account, methods=["POST"]),
+        Route(f"{PREFIX}/accounts/{{auth_id}}/mpcs", create_mpc, methods=["POST"]),
+        Route(f"{PREFIX}/reset", reset, methods=["POST"]),
+        Route(f"{PREFIX}/state", control_state.state, methods=["GET"]),
+        Route(f"{PREFIX}/ca.pem", ca_certificate, methods=["GET"]),
+        Route(f"{PREFIX}/clock", delivery.clock, methods=["GET"]),
+        Route(f"{PREFIX}/clock/advance", delivery.advance_clock, methods=["POST"]),
+        Route(f"{PREFIX}/callbacks", delivery.callbacks, methods=["GET"]),
+        Route(f"{PREFIX}/scenarios", delivery.scenarios, methods=["GET"]),
+        Route(f"{PREFIX}/scenarios/reload", delivery.reload_scenarios, methods=["POST"]),
         Route(
             f"{PREFIX}/accounts/{{auth_id}}/scenario",
-            guarded(delivery.choose_account_scenario),
+            delivery.choose_account_scenario,
             methods=["PUT"],
         ),
-        Route(f"{PREFIX}/faults", guarded(faults.add_fault), methods=["POST"]),
-        Route(f"{PREFIX}/faults", guarded(faults.list_faults), methods=["GET"]),
-        Route(f"{PREFIX}/faults", guarded(faults.clear_faults), methods=["DELETE"]),
-        Route(f"{PREFIX}/version", guarded(dashboard.version), methods=["GET"]),
-        Route(f"{PREFIX}/timeline", guarded(dashboard.timeline), methods=["GET"]),
+        Route(f"{PREFIX}/faults", faults.add_fault, methods=["POST"]),
+        Route(f"{PREFIX}/faults", faults.list_faults, methods=["GET"]),
+        Route(f"{PREFIX}/faults", faults.clear_faults, methods=["DELETE"]),
+        Route(f"{PREFIX}/version", dashboard.version, methods=["GET"]),
+        Route(f"{PREFIX}/timeline", dashboard.timeline, methods=["GET"]),
         Route(f"{PREFIX}/", dashboard.page, methods=["GET"]),
         Route(f"{PREFIX}/dashboard", dashboard.page, methods=["GET"]),
     ]

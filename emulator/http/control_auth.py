@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulator.http.control_common import PREFIX
 from emulator.http.errors import error_response
+from emulator.http.state import state_of
 
 OPEN_PATHS = frozenset((PREFIX, *(f"{PREFIX}/{p}" for p in ("health", "ca.pem", "", "dashboard"))))
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="plivo-mpc-emulator control plane"'}
@@ -41,7 +42,7 @@ class ControlTokenMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        backend = scope["app"].state.backend
+        backend = state_of(scope["app"]).backend
         response = error_response(
             401,
             "the control plane needs its token: send Authorization: Bearer <token> "

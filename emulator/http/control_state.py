@@ -21,10 +21,11 @@ from emulator.domain.errors import InvalidParameter, NotFound
 from emulator.domain.mpc import MPC
 from emulator.domain.recording import Recording
 from emulator.domain.values import plivo_time
-from emulator.http.control_common import backend_of
 from emulator.http.errors import PlivoJSONResponse
+from emulator.http.links import RecordingOrigins
 from emulator.http.params import Params
 from emulator.http.serializers import Json, mpc_json, participant_json
+from emulator.http.state import state_of
 
 T = TypeVar("T")
 
@@ -34,7 +35,7 @@ MAX_PAGE = 1000
 SLICE = 20
 
 
-def recording_state(recording: Recording, account: Account) -> Json:
+def recording_state(recording: Recording, account: Account, origins: RecordingOrigins) -> Json:
     return {
         "recording_id": recording.recording_id,
         "scope": recording.scope.value,
@@ -46,7 +47,7 @@ def recording_state(recording: Recording, account: Account) -> Json:
         "file_format": recording.file_format.value,
         "recording_callback_url": recording.options.callback_url,
         "recording_callback_method": recording.options.callback_method.value,
-        "recording_url": recording.media_url,
+        "recording_url": origins.links(recording).media_url,
         "start_time": plivo_time(recording.start_time),
         "end_time": plivo_time(recording.end_time),
         "duration_seconds": round(recording.duration(account.clock()).total_seconds(), 3),
@@ -78,35 +79,39 @@ async def _array(items: Sequence[T], render: Callable[[T], Json]) -> AsyncIterat
     yield "]"
 
 
-async def _account(account: Account) -> AsyncIterator[str]:
+async def _account(account: Account, origins: RecordingOrigins) -> AsyncIterator[str]:
     # Lists taken now: requests handled between slices may add to the account, not break this answer.
     mpcs, recordings = list(account.mpcs.values()), list(account.recordings.values())
     yield f'{{"auth_id": {_dumps(account.auth_id)}, "mpcs": '
     async for part in _array(mpcs, lambda m: mpc_state(account, m)):
         yield part
     yield ', "recordings": '
-    async for part in _array(recordings, lambda r: recording_state(r, account)):
+    async for part in _array(recordings, lambda r: recording_state(r, account, origins)):
         yield part
     yield "}"
 
 
-async def _everything(accounts: Iterable[Account]) -> AsyncIterator[str]:
+async def _everything(accounts: Iterable[Account], origins: RecordingOrigins) -> AsyncIterator[str]:
     yield '{"accounts": ['
     for index, account in enumerate(list(accounts)):
         if index:
             yield ", "
-        async for part in _account(account):
+        async for part in _account(account, origins):
             yield part
     yield "]}"
 
 
 async def state(request: Request) -> Response:
-    backend = backend_of(request)
+    backend, origins = state_of(request).backend, state_of(request).origins
     q = Params(dict(request.query_params))
     auth_id, mpc_uuid = q.text("auth_id"), q.text("mpc_uuid")
     paged = "limit" in q or "offset" in q or "order" in q or mpc_uuid is not None
     if not paged:
-        body = _account(backend.account(auth_id)) if auth_id is not None else _everything(backend.accounts)
+        body = (
+            _account(backend.account(auth_id), origins)
+            if auth_id is not None
+            else _everything(backend.accounts, origins)
+        )
         return StreamingResponse(body, media_type="application/json")
     if auth_id is None:
         raise InvalidParameter("auth_id", "auth_id is required with limit, offset, order or mpc_uuid")
@@ -132,7 +137,7 @@ async def state(request: Request) -> Response:
         {
             "auth_id": account.auth_id,
             "mpcs": [mpc_state(account, m) for m in selected],
-            "recordings": [recording_state(r, account) for m in selected for r in m.recordings],
+            "recordings": [recording_state(r, account, origins) for m in selected for r in m.recordings],
             "total_mpcs": total,
             "offset": offset,
             "limit": limit,

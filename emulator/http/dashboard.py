@@ -7,31 +7,29 @@ from importlib import resources
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from emulator.delivery.journal import JournalQuery
-from emulator.http.control_common import engine_of
+from emulator.delivery.journal import DeliveryState, JournalQuery
 from emulator.http.control_delivery import clock_state
 from emulator.http.errors import PlivoJSONResponse
 from emulator.http.params import Params
 from emulator.http.serializers import Json
+from emulator.http.state import state_of
 
 
 async def version(request: Request) -> Response:
     """A number that changes whenever anything observable changes, with the clock: what a dashboard polls."""
-    engine = engine_of(request)
-    return PlivoJSONResponse(
-        {"version": engine.activity.version + engine.journal.version, "clock": clock_state(engine)}
-    )
+    engine = state_of(request).engine
+    return PlivoJSONResponse({"version": engine.version, "clock": clock_state(engine)})
 
 
 async def timeline(request: Request) -> Response:
     """One account's (or one MPC's) history: state changes and callback attempts, in time order."""
-    engine = engine_of(request)
+    engine = state_of(request).engine
     q = Params(dict(request.query_params))
     auth_id, mpc_uuid = q.text("auth_id"), q.text("mpc_uuid")
     items: list[tuple[str, int, Json]] = []
-    for activity in engine.activity.query(auth_id, mpc_uuid):
+    for activity in engine.state_changes(auth_id, mpc_uuid):
         items.append((activity.at.isoformat(), 0, {"source": "state", **activity.to_json()}))
-    for entry in engine.journal.query(JournalQuery(auth_id=auth_id, mpc_uuid=mpc_uuid)):
+    for entry in engine.callbacks(JournalQuery(auth_id=auth_id, mpc_uuid=mpc_uuid)):
         cb = entry.callback
         head = {"source": "callback", "kind": cb.event_name, "auth_id": cb.auth_id, "mpc_uuid": cb.mpc_uuid}
         base = {"sequence": cb.sequence, "recording_id": cb.recording_id, "url": cb.url}
@@ -40,7 +38,7 @@ async def timeline(request: Request) -> Response:
             items.append(
                 (attempt.time.isoformat(), 1, {**head, "at": attempt.time.isoformat(), "detail": detail})
             )
-        if entry.state == "pending" and not entry.attempts:
+        if entry.state is DeliveryState.PENDING and not entry.attempts:
             detail = {**base, "state": "pending"}
             items.append((cb.due.isoformat(), 1, {**head, "at": cb.due.isoformat(), "detail": detail}))
     ordered = [item for _, _, item in sorted(items, key=lambda i: (i[0], i[1]))]

@@ -1,24 +1,38 @@
 """Every error the emulator answers is Plivo-shaped JSON: ``{"api_id": ..., "error": ...}``.
 
 Never an empty body (the Go SDK reads an empty non-2xx as success), never HTML,
-never a traceback.
+never a traceback. There is one path from an exception to its answer: the
+handlers below, registered once on the app, serve the Plivo API, the audio
+files and the control plane alike. The status of a domain error is chosen by
+this module's table alone; the domain only says what went wrong.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.domain.backend import Backend
-from emulator.domain.errors import Conflict, DomainError, InvalidParameter, InvalidState, NotFound
+from emulator.domain.errors import (
+    Conflict,
+    DomainError,
+    InvalidParameter,
+    InvalidState,
+    MPCNotInitialized,
+    NotFound,
+)
+from emulator.http.state import account_of, state_of
 
 log = logging.getLogger(__name__)
 
+# Most specific first: the first family an error belongs to decides its status.
 _STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
+    # Plivo documents a 404 for starting an MPC that is not Initialized, though it is a state problem.
+    (MPCNotInitialized, 404),
     (NotFound, 404),
     (Conflict, 409),
     (InvalidParameter, 400),
@@ -36,13 +50,13 @@ class PlivoJSONResponse(Response):
 
 
 class HTTPProblem(Exception):
-    """An error decided by the HTTP layer itself (auth, method, body), with its status."""
+    """An error decided by the HTTP layer itself (auth, method, body, range), with its status."""
 
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
-        self.headers = headers
+        self.headers = dict(headers) if headers else None
 
 
 def status_for(error: DomainError) -> int:
@@ -52,13 +66,23 @@ def status_for(error: DomainError) -> int:
     return 400
 
 
-def error_response(status: int, message: str, api_id: str, headers: dict[str, str] | None = None) -> Response:
+def error_response(
+    status: int, message: str, api_id: str, headers: Mapping[str, str] | None = None
+) -> Response:
     return PlivoJSONResponse({"api_id": api_id, "error": message}, status_code=status, headers=headers)
 
 
 def _api_id(request: Request) -> str:
-    backend: Backend = request.app.state.backend
-    return backend.api_id()
+    """From the authenticated account's sequence when there is one, else the anonymous sequence."""
+    return state_of(request).backend.api_id(account_of(request))
+
+
+async def problem_handler(request: Request, exc: Exception) -> Response:
+    """A domain error or an HTTP problem, from any route."""
+    if isinstance(exc, DomainError):
+        return error_response(status_for(exc), exc.message, _api_id(request))
+    assert isinstance(exc, HTTPProblem)
+    return error_response(exc.status, exc.message, _api_id(request), exc.headers)
 
 
 async def http_exception_handler(request: Request, exc: Exception) -> Response:
@@ -72,3 +96,11 @@ async def unexpected_error_handler(request: Request, exc: Exception) -> Response
     """A bug in the emulator: logged with its traceback, answered without one."""
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, "internal error in the emulator (see its log)", _api_id(request))
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: problem_handler,
+    HTTPProblem: problem_handler,
+    HTTPException: http_exception_handler,
+    Exception: unexpected_error_handler,
+}

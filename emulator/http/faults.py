@@ -1,9 +1,9 @@
 """Provider-side faults: make the emulated Plivo API fail or lag on purpose.
 
-A test arms a rule (``POST /__emulator__/faults``): the next N requests that match it get a Plivo-shaped
-error with the chosen status, or an answer delayed by some seconds, before any other processing. That is
-how a client's handling of Plivo's 5xx (plivo-python retries them three times), 429s and slow answers is
-tested.
+A test arms a rule (``POST /__emulator__/faults``, see :mod:`emulator.http.control_faults`): the
+next N requests that match it get a Plivo-shaped error with the chosen status, or an answer delayed
+by some seconds, before any other processing. That is how a client's handling of Plivo's 5xx
+(plivo-python retries them three times), 429s and slow answers is tested.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 import itertools
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,9 +18,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.domain.errors import InvalidParameter
-from emulator.http.control_common import json_params
-from emulator.http.errors import PlivoJSONResponse, error_response
+from emulator.http.errors import error_response
 from emulator.http.params import Params
+from emulator.http.state import state_of
 
 
 @dataclass
@@ -105,9 +104,9 @@ class FaultBook:
         self._rules = [r for r in self._rules if auth_id is not None and r.auth_id != auth_id]
 
 
-async def injected_fault(request: Request, auth_id: str, api_id: Callable[[], str]) -> Response | None:
+async def injected_fault(request: Request, auth_id: str) -> Response | None:
     """Apply the first armed fault matching this request: its delay, then its error (None: go on)."""
-    book: FaultBook = request.app.state.faults
+    book = state_of(request).faults
     if not book.rules:
         return None
     relative = request.scope["path"].split("/", 4)[4] if request.scope["path"].count("/") >= 4 else ""
@@ -119,26 +118,5 @@ async def injected_fault(request: Request, auth_id: str, api_id: Callable[[], st
     if rule.status is None:
         return None
     headers = {"Retry-After": "1"} if rule.status in (429, 503) else None
-    return error_response(rule.status, rule.error, api_id(), headers)
-
-
-# ------------------------------------------------------------ control plane
-
-
-def book_of(request: Request) -> FaultBook:
-    book: FaultBook = request.app.state.faults
-    return book
-
-
-async def add_fault(request: Request) -> Response:
-    rule = book_of(request).add(await json_params(request))
-    return PlivoJSONResponse(rule.to_json(), status_code=201)
-
-
-async def list_faults(request: Request) -> Response:
-    return PlivoJSONResponse({"faults": [r.to_json() for r in book_of(request).rules]})
-
-
-async def clear_faults(request: Request) -> Response:
-    book_of(request).clear(request.query_params.get("auth_id"))
-    return Response(status_code=204)
+    # Before authentication: the anonymous api_id sequence, as for a 401.
+    return error_response(rule.status, rule.error, state_of(request).backend.api_id(), headers)

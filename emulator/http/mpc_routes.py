@@ -11,12 +11,12 @@ from emulator.domain.errors import InvalidParameter
 from emulator.domain.participant import ParticipantSpec
 from emulator.domain.values import TERMINATION_CODES, CallbackMethod, MPCStatus, Role
 from emulator.http.errors import PlivoJSONResponse
+from emulator.http.links import account_path
 from emulator.http.listing import page_of, time_bounds
 from emulator.http.params import Params
 from emulator.http.recording_routes import recording_request
 from emulator.http.resource import PlivoCall
 from emulator.http.serializers import (
-    account_path,
     mpc_json,
     mpc_path,
     participant_json,

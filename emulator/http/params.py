@@ -18,6 +18,7 @@ from starlette.requests import Request
 from yarl import URL
 
 from emulator.domain.errors import InvalidParameter
+from emulator.http.errors import HTTPProblem
 from emulator.unicode import find_lone_surrogate, path_text
 
 E = TypeVar("E", bound=StrEnum)
@@ -25,13 +26,8 @@ E = TypeVar("E", bound=StrEnum)
 MAX_BODY_BYTES = 1024 * 1024
 
 
-class BodyError(Exception):
+class BodyError(HTTPProblem):
     """A body that cannot be read as parameters at all."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 async def read_body(request: Request) -> dict[str, Any]:
@@ -151,6 +147,14 @@ class Params:
         value = self.text(name)
         if value is None or (blank_is_default and value == ""):
             return default
+        return self._member(name, enum, value)
+
+    def optional_choice(self, name: str, enum: type[E]) -> E | None:
+        value = self.text(name)
+        return None if value is None else self._member(name, enum, value)
+
+    @staticmethod
+    def _member(name: str, enum: type[E], value: str) -> E:
         for member in enum:
             if member.value.lower() == value.lower():
                 return member

@@ -26,7 +26,7 @@ def recording_request(
     )
     p.url("transcription_url")
     p.boolean("transcript", False)
-    return RecordingRequest(options, call.url_origin(), call.scenario())
+    return call.recording_request(options)
 
 
 def _track_selector(call: PlivoCall) -> TrackSelector:
@@ -39,7 +39,7 @@ def _started(call: PlivoCall, recording: Recording, status: int) -> Response:
         "api_id": call.api_id(),
         "message": f"MPC: {recording.mpc_name} record started",
         "recording_id": recording.recording_id,
-        "recording_url": recording.media_url,
+        "recording_url": call.links(recording).media_url,
     }
     return PlivoJSONResponse(body, status_code=status)
 

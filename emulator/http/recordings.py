@@ -9,17 +9,18 @@ from datetime import timedelta
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from emulator.domain.account import Account, RecordingFilter, storage_days
-from emulator.domain.backend import Backend
-from emulator.domain.errors import DomainError, InvalidParameter, NotFound
+from emulator.domain.account import RecordingFilter, storage_days
+from emulator.domain.errors import InvalidParameter, NotFound
 from emulator.domain.recording import Recording
 from emulator.http.auth import authenticate
-from emulator.http.errors import HTTPProblem, PlivoJSONResponse, error_response, status_for
+from emulator.http.errors import HTTPProblem, PlivoJSONResponse
 from emulator.http.faults import injected_fault
+from emulator.http.links import account_path
 from emulator.http.listing import page_of, time_bounds
 from emulator.http.paths import decode_segment
 from emulator.http.resource import PlivoCall
-from emulator.http.serializers import account_path, recording_json
+from emulator.http.serializers import recording_json
+from emulator.http.state import state_of
 from emulator.media import MediaFile, media_for
 
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -28,14 +29,18 @@ MAX_WINDOW = timedelta(days=30)
 CHUNK = 64 * 1024
 
 
-def _render(account: Account, recording: Recording) -> dict[str, object]:
+def _render(call: PlivoCall, recording: Recording) -> dict[str, object]:
+    account = call.account
     now = account.clock()
-    return recording_json(recording, account.member_of(recording), now, storage_days(recording, now))
+    media_url = call.links(recording).media_url
+    return recording_json(
+        recording, account.member_of(recording), now, storage_days(recording, now), media_url
+    )
 
 
 def get_recording(call: PlivoCall) -> Response:
     recording = call.account.get_recording(call.path["recording_id"])
-    return PlivoJSONResponse({"api_id": call.api_id(), **_render(call.account, recording)})
+    return PlivoJSONResponse({"api_id": call.api_id(), **_render(call, recording)})
 
 
 def delete_recording(call: PlivoCall) -> Response:
@@ -77,7 +82,7 @@ def list_recordings(call: PlivoCall) -> Response:
     )
     found = call.account.list_recordings(query)
     path = f"{account_path(call.account.auth_id)}Recording/"
-    return page_of(call, path, found, lambda r: _render(call.account, r), count_key="total_count")
+    return page_of(call, path, found, lambda r: _render(call, r), count_key="total_count")
 
 
 # ------------------------------------------------------------------------ media
@@ -136,28 +141,23 @@ async def media(request: Request) -> Response:
     Public by default, as Plivo's media URLs are; ``--media-auth`` asks for the account's Basic auth
     (Plivo's "HTTP Auth on recordings" setting).
     """
-    backend: Backend = request.app.state.backend
+    state = state_of(request)
     auth_id = decode_segment(request.path_params["auth_id"])
-    fault = await injected_fault(request, auth_id, backend.api_id)
+    fault = await injected_fault(request, auth_id)
     if fault is not None:
         return fault
+    if request.method not in ("GET", "HEAD"):
+        raise HTTPProblem(
+            405, f'method "{request.method}" not allowed on a recording file', {"Allow": "GET, HEAD"}
+        )
+    if state.settings.media_auth:
+        authenticate(request, state.backend, auth_id)
     try:
-        if request.method not in ("GET", "HEAD"):
-            raise HTTPProblem(
-                405, f'method "{request.method}" not allowed on a recording file', {"Allow": "GET, HEAD"}
-            )
-        if request.app.state.settings.media_auth:
-            authenticate(request, backend, auth_id)
-        try:
-            account = backend.account(auth_id)
-        except NotFound:
-            raise NotFound("recording not found") from None
-        recording = account.get_recording(decode_segment(request.path_params["recording_id"]))
-        if decode_segment(request.path_params["file_format"]) != recording.file_format.value:
-            raise NotFound(f"recording '{recording.recording_id}' is a {recording.file_format.value} file")
-        audio = media_for(recording.file_format.value, recording.duration(account.clock()).total_seconds())
-        return _media_response(request, audio)
-    except DomainError as exc:
-        return error_response(status_for(exc), exc.message, backend.api_id())
-    except HTTPProblem as exc:
-        return error_response(exc.status, exc.message, backend.api_id(), exc.headers)
+        account = state.backend.account(auth_id)
+    except NotFound:
+        raise NotFound("recording not found") from None
+    recording = account.get_recording(decode_segment(request.path_params["recording_id"]))
+    if decode_segment(request.path_params["file_format"]) != recording.file_format.value:
+        raise NotFound(f"recording '{recording.recording_id}' is a {recording.file_format.value} file")
+    audio = media_for(recording.file_format.value, recording.duration(account.clock()).total_seconds())
+    return _media_response(request, audio)

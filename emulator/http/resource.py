@@ -15,15 +15,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from emulator.delivery.engine import CallbackEngine
+from emulator.delivery.callbacks import RecordingLinks
 from emulator.domain.account import Account, MemberSelector, MPCRef
 from emulator.domain.backend import Backend
-from emulator.domain.errors import DomainError, InvalidParameter, NotFound
+from emulator.domain.errors import NotFound
+from emulator.domain.recording import Recording, RecordingOptions, RecordingRequest
 from emulator.http.auth import authenticate
-from emulator.http.errors import HTTPProblem, error_response, status_for
+from emulator.http.errors import HTTPProblem
 from emulator.http.faults import injected_fault
-from emulator.http.params import BodyError, Params, read_body
+from emulator.http.params import Params, read_body
 from emulator.http.paths import decode_segment
+from emulator.http.state import remember_account, state_of
 
 # Names the scenario for the recordings a request starts (start-record, add-participant with record=true).
 SCENARIO_HEADER = "X-Emulator-Scenario"
@@ -65,25 +67,20 @@ class PlivoCall:
     def members(self) -> MemberSelector:
         return MemberSelector.parse(self.path["member_id"])
 
-    def scenario(self) -> str | None:
-        """The scenario a request names with ``X-Emulator-Scenario`` (checked to exist)."""
+    def recording_request(self, options: RecordingOptions) -> RecordingRequest:
+        """A request to record, with what the layers around the domain keep of it: the address its
+        URLs are built on (``--public-url``, else the one the client used), and the scenario it
+        names with ``X-Emulator-Scenario`` (checked to exist)."""
+        state = state_of(self.request)
+        request = RecordingRequest(options)
+        state.origins.remember(request, state.settings.public_url or str(self.request.base_url))
         name = self.request.headers.get(SCENARIO_HEADER)
-        if name is None or not name.strip():
-            return None
-        engine: CallbackEngine = self.request.app.state.engine
-        if engine.scenarios.get(name.strip()) is None:
-            known = ", ".join(s.name for s in engine.scenarios)
-            raise InvalidParameter(
-                SCENARIO_HEADER, f"unknown scenario '{name}' in {SCENARIO_HEADER}; loaded: {known}"
-            )
-        return name.strip()
+        if name is not None and name.strip():
+            state.engine.name_scenario(request, name.strip(), SCENARIO_HEADER)
+        return request
 
-    def url_origin(self) -> str:
-        """Where recording URLs point: the configured public URL, else the address the client used."""
-        configured: str | None = self.request.app.state.settings.public_url
-        if configured:
-            return configured.rstrip("/")
-        return str(self.request.base_url).rstrip("/")
+    def links(self, recording: Recording) -> RecordingLinks:
+        return state_of(self.request).origins.links(recording)
 
 
 Handler = Callable[[PlivoCall], Response | Awaitable[Response]]
@@ -104,31 +101,26 @@ class PlivoResource:
         await response(scope, receive, send)
 
     async def _respond(self, request: Request) -> Response:
-        backend: Backend = request.app.state.backend
+        """Errors raised here are answered by the app's handlers (:mod:`emulator.http.errors`)."""
+        backend = state_of(request).backend
         path = {key: decode_segment(value) for key, value in request.path_params.items()}
-        account: Account | None = None
-        fault = await injected_fault(request, path.get("auth_id", ""), backend.api_id)
+        fault = await injected_fault(request, path.get("auth_id", ""))
         if fault is not None:
             return fault
-        try:
-            account = authenticate(request, backend, path.get("auth_id", ""))
-            handler = self.handlers.get(request.method)
-            if handler is None:
-                raise HTTPProblem(
-                    405,
-                    f'method "{request.method}" not allowed on this resource; allowed: {self.allow}',
-                    {"Allow": self.allow},
-                )
-            data: dict[str, Any]
-            if request.method in ("GET", "HEAD"):
-                data = dict(request.query_params)
-            else:
-                data = await read_body(request)
-            call = PlivoCall(request, backend, account, Params(data), path)
-            result = handler(call)
-            return await result if inspect.isawaitable(result) else result
-        except DomainError as exc:
-            return error_response(status_for(exc), exc.message, backend.api_id(account))
-        except (HTTPProblem, BodyError) as exc:
-            headers = exc.headers if isinstance(exc, HTTPProblem) else None
-            return error_response(exc.status, exc.message, backend.api_id(account), headers)
+        account = authenticate(request, backend, path.get("auth_id", ""))
+        remember_account(request, account)
+        handler = self.handlers.get(request.method)
+        if handler is None:
+            raise HTTPProblem(
+                405,
+                f'method "{request.method}" not allowed on this resource; allowed: {self.allow}',
+                {"Allow": self.allow},
+            )
+        data: dict[str, Any]
+        if request.method in ("GET", "HEAD"):
+            data = dict(request.query_params)
+        else:
+            data = await read_body(request)
+        call = PlivoCall(request, backend, account, Params(data), path)
+        result = handler(call)
+        return await result if inspect.isawaitable(result) else result

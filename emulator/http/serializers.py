@@ -13,12 +13,9 @@ from emulator.domain.mpc import MPC
 from emulator.domain.participant import Participant
 from emulator.domain.recording import Recording
 from emulator.domain.values import plivo_time
+from emulator.http.links import account_path, recording_path
 
 Json = dict[str, Any]
-
-
-def account_path(auth_id: str) -> str:
-    return f"/v1/Account/{auth_id}/"
 
 
 def mpc_path(auth_id: str, mpc_segment: str) -> str:
@@ -118,7 +115,7 @@ def _epoch_ms(moment: datetime | None) -> str | None:
 
 
 def recording_json(
-    recording: Recording, member: Participant | None, now: datetime, storage_days: int
+    recording: Recording, member: Participant | None, now: datetime, storage_days: int, media_url: str
 ) -> Json:
     """A Recording resource object; its fields follow Plivo's fixture (ms values as 5-decimal strings)."""
     seconds = recording.duration(now).total_seconds()
@@ -138,8 +135,8 @@ def recording_json(
         "recording_storage_duration": storage_days,
         "recording_storage_rate": RECORDING_STORAGE_RATE,
         "recording_type": "mpc",
-        "recording_url": recording.media_url,
-        "resource_uri": f"{account_path(recording.auth_id)}Recording/{recording.recording_id}/",
+        "recording_url": media_url,
+        "resource_uri": recording_path(recording.auth_id, recording.recording_id),
         "rounded_recording_duration": minutes * 60,
         "to_number": member.to_number if member else None,
     }

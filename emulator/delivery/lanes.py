@@ -1,0 +1,72 @@
+"""A recording's lane: its callbacks, delivered strictly one after another.
+
+A lane is a queue with the rules of order and nothing else: it says which
+callback may go next and records what happened to it; the engine does the
+sending and the scheduling. A failed attempt holds the lane until it is
+delivered or given up, so a receiver never sees event 3 before event 2
+(unless a scenario's out-of-order fault asks for exactly that).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from emulator.delivery.journal import JournalEntry
+from emulator.delivery.scenarios import Scenario
+
+
+@dataclass(eq=False)
+class Queued:
+    entry: JournalEntry
+    scenario: Scenario
+    ready: bool = False
+    held: bool = False  # an out-of-order fault: waits for the callback after it
+
+
+@dataclass(eq=False)
+class Lane:
+    key: str
+    queue: deque[Queued] = field(default_factory=deque)
+    busy: bool = False
+    finished: bool = False  # the recording's last event is queued: the lane goes once drained
+    closed: bool = False  # its account was reset: nothing more is sent or retried
+
+    def enqueue(self, items: list[Queued]) -> None:
+        """Append; callbacks held back by an out-of-order fault let these overtake them."""
+        held: list[Queued] = []
+        while self.queue and self.queue[-1].held:
+            tail = self.queue.pop()
+            tail.held = False
+            held.append(tail)
+        self.queue.extend(items)
+        self.queue.extend(reversed(held))
+
+    def take_next(self) -> Queued | None:
+        """The callback to send now, if the lane is free and its head is due; the lane is then busy."""
+        if self.busy or self.closed or not self.queue:
+            return None
+        head = self.queue[0]
+        if not head.ready or head.held:
+            return None
+        self.busy = True
+        return head
+
+    def done(self, item: Queued) -> None:
+        """``item`` is settled (delivered or given up): the next one may go."""
+        self.busy = False
+        if self.queue and self.queue[0] is item:
+            self.queue.popleft()
+
+    def retry_later(self, item: Queued) -> None:
+        item.ready = False
+        self.busy = False
+
+    @property
+    def drained(self) -> bool:
+        return self.finished and not self.queue
+
+    @property
+    def sending(self) -> bool:
+        """Whether a callback is in flight, or due and waiting for the lane."""
+        return self.busy or bool(self.queue and self.queue[0].ready)
