@@ -32,11 +32,11 @@ from emulator.delivery.clock import EmulatedClock
 from emulator.delivery.engine import CallbackEngine
 from emulator.delivery.journal import Journal, JournalQuery
 from emulator.delivery.scenarios import Scenario, ScenarioSet
-from emulator.domain.account import MPCRef
 from emulator.domain.backend import Backend
 from emulator.domain.events import RecordingEventKind
 from emulator.domain.participant import ParticipantSpec
 from emulator.domain.recording import RecordingOptions, RecordingRequest
+from emulator.domain.refs import MPCRef
 from emulator.domain.values import Role
 from emulator.server import tune_gc
 

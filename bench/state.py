@@ -21,9 +21,9 @@ from typing import Any
 from emulator import Settings, create_app
 from emulator.config import DEFAULT_ACCOUNT
 from emulator.delivery.clock import EmulatedClock
-from emulator.domain.account import MPCRef
 from emulator.domain.participant import ParticipantSpec
 from emulator.domain.recording import RecordingOptions, RecordingRequest
+from emulator.domain.refs import MPCRef
 from emulator.domain.values import Role
 from emulator.http.control_state import mpc_state, recording_state
 from emulator.http.state import state_of

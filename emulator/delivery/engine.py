@@ -360,7 +360,7 @@ class CallbackEngine:
 
     def _publish(self, auth_id: str, recording_id: str, at: datetime) -> None:
         with contextlib.suppress(DomainError):  # its account is gone
-            self.backend.account(auth_id).publish_recording(recording_id, at)
+            self.backend.account(auth_id).recordings.publish(recording_id, at)
 
     def _queue_callback(self, key: str, event: RecordingEvent, scenario: Scenario, due: datetime) -> None:
         recording = event.recording
@@ -420,7 +420,7 @@ class CallbackEngine:
             return
         # Only a failure has a reason.
         why = (reason or "recording failed (scenario)") if action == "fail" else None
-        self.backend.account(recording.auth_id).act_on_recording(recording.recording_id, action, why)
+        self.backend.account(recording.auth_id).recordings.act(recording.recording_id, action, why)
 
     # --------------------------------------------------------------- delivery
 

@@ -1,6 +1,8 @@
-"""One Plivo account's world, and every operation the API can perform on it.
+"""One Plivo account's world: its MPCs and their members, and every operation the API performs on them.
 
-Each public method validates everything it needs before it changes anything, so
+Recordings are created and queried by :mod:`emulator.domain.recordings` (the account decides
+whether one may start); filters live in :mod:`emulator.domain.filters`. Each public method
+validates everything it needs before it changes anything, so
 a request that is refused leaves the state exactly as it was. The events a
 successful operation produces are handed to ``emit`` in order, once the change
 is complete.
@@ -8,10 +10,9 @@ is complete.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
 
 from emulator.domain.errors import Conflict, InvalidState, MPCNotInitialized, NotFound
 from emulator.domain.events import (
@@ -21,10 +22,13 @@ from emulator.domain.events import (
     ParticipantEvent,
     ParticipantEventKind,
 )
+from emulator.domain.filters import MPCFilter, select_mpcs
 from emulator.domain.ids import IdFactory
 from emulator.domain.mpc import MPC
 from emulator.domain.participant import Participant, ParticipantSpec
 from emulator.domain.recording import Recording, RecordingRequest
+from emulator.domain.recordings import AccountRecordings, RecordingAction
+from emulator.domain.refs import MemberSelector, MPCRef
 from emulator.domain.values import (
     HANGUP_API_TRIGGERED,
     MAX_DURATION_REACHED,
@@ -34,44 +38,10 @@ from emulator.domain.values import (
     MPCStatus,
     TerminationCause,
     TrackSelector,
-    TrackType,
 )
 
 Clock = Callable[[], datetime]
 Emit = Callable[[Sequence[DomainEvent]], None]
-RecordingAction = Literal["pause", "resume", "stop"]
-
-
-@dataclass(frozen=True)
-class MPCRef:
-    """How a request names an MPC: ``name_{friendly_name}`` or ``uuid_{mpc_uuid}``."""
-
-    by: Literal["name", "uuid"]
-    value: str
-
-    @classmethod
-    def parse(cls, segment: str) -> MPCRef | None:
-        """The decoded path segment after ``MultiPartyCall/``; None when it has neither prefix."""
-        if segment.startswith("uuid_") and len(segment) > 5:
-            return cls("uuid", segment[5:])
-        if segment.startswith("name_") and len(segment) > 5:
-            return cls("name", segment[5:])
-        return None
-
-
-@dataclass(frozen=True)
-class MemberSelector:
-    """A member path segment: one member id, a comma-separated list, or ``all``."""
-
-    everyone: bool
-    member_ids: tuple[str, ...] = ()
-
-    @classmethod
-    def parse(cls, raw: str) -> MemberSelector:
-        if raw.strip().lower() == "all":
-            return cls(everyone=True)
-        ids = tuple(part.strip() for part in raw.split(","))
-        return cls(everyone=False, member_ids=tuple(dict.fromkeys(ids)))
 
 
 @dataclass(frozen=True)
@@ -89,62 +59,6 @@ class AddedParticipant:
     request_uuid: str
 
 
-@dataclass(frozen=True)
-class RecordingFilter:
-    mpc_name: str | None = None
-    mpc_uuid: str | None = None
-    call_uuid: str | None = None
-    from_number: str | None = None
-    to_number: str | None = None
-    # MPC recordings belong to no conference: a conference filter matches none of them.
-    conference: bool = False
-    add_time: tuple[tuple[str, datetime], ...] = ()
-    storage_days: tuple[tuple[str, int], ...] = ()
-
-
-@dataclass(frozen=True)
-class MPCFilter:
-    friendly_name: str | None = None
-    status: MPCStatus | None = None
-    termination_cause_code: int | None = None
-    # (operator, bound) pairs, operator one of gt/gte/lt/lte
-    creation_time: tuple[tuple[str, datetime], ...] = ()
-    end_time: tuple[tuple[str, datetime], ...] = ()
-
-
-_COMPARE: dict[str, Callable[[datetime, datetime], bool]] = {
-    "gt": lambda v, b: v > b,
-    "gte": lambda v, b: v >= b,
-    "lt": lambda v, b: v < b,
-    "lte": lambda v, b: v <= b,
-}
-
-
-_COMPARE_INT: dict[str, Callable[[int, int], bool]] = {
-    "eq": lambda v, b: v == b,
-    "gt": lambda v, b: v > b,
-    "gte": lambda v, b: v >= b,
-    "lt": lambda v, b: v < b,
-    "lte": lambda v, b: v <= b,
-}
-
-
-def storage_days(recording: Recording, now: datetime) -> int:
-    """Whole days the file has been stored (Plivo's recording_storage_duration)."""
-    if recording.available_at is None:
-        return 0
-    return max(0, (now - recording.available_at).days)
-
-
-def _in_bounds(value: datetime | None, bounds: Iterable[tuple[str, datetime]]) -> bool:
-    bounds = tuple(bounds)
-    if not bounds:
-        return True
-    if value is None:
-        return False
-    return all(_COMPARE[op](value, bound) for op, bound in bounds)
-
-
 @dataclass(eq=False)
 class Account:
     auth_id: str
@@ -153,10 +67,13 @@ class Account:
     clock: Clock
     emit: Emit
     mpcs: dict[str, MPC] = field(default_factory=dict)
-    recordings: dict[str, Recording] = field(default_factory=dict)
+    recordings: AccountRecordings = field(init=False)
     # Indexes, so that lookups stay O(1) however many calls a long run accumulates.
     _live_by_name: dict[str, MPC] = field(default_factory=dict, repr=False)
     _live_calls: dict[str, tuple[MPC, Participant]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.recordings = AccountRecordings(self.auth_id, self.ids, self.clock, self.emit, self.mpcs)
 
     # ------------------------------------------------------------------ lookups
 
@@ -178,25 +95,7 @@ class Account:
         return participant
 
     def list_mpcs(self, query: MPCFilter) -> list[MPC]:
-        found = [
-            mpc
-            for mpc in self.mpcs.values()
-            if (query.friendly_name is None or mpc.friendly_name == query.friendly_name)
-            and (query.status is None or mpc.status is query.status)
-            and (
-                query.termination_cause_code is None
-                or (
-                    mpc.termination_cause is not None
-                    and mpc.termination_cause.code == query.termination_cause_code
-                )
-            )
-            and _in_bounds(mpc.creation_time, query.creation_time)
-            and _in_bounds(mpc.end_time, query.end_time)
-        ]
-        # Newest first, as Plivo lists; insertion order breaks ties deterministically.
-        order = {id(m): i for i, m in enumerate(self.mpcs.values())}
-        found.sort(key=lambda m: (m.creation_time, order[id(m)]), reverse=True)
-        return found
+        return select_mpcs(self.mpcs.values(), query)
 
     def list_participants(self, ref: MPCRef, call_uuid: str | None = None) -> list[Participant]:
         mpc = self.find_mpc(ref)
@@ -321,77 +220,24 @@ class Account:
     # -------------------------------------------------------------- recordings
 
     def start_mpc_recording(self, ref: MPCRef, request: RecordingRequest) -> Recording:
-        mpc = self._find_active(ref, "start recording")
-        if (rec := mpc.live_recording) is not None:
-            raise InvalidState(
-                f"cannot start recording: {mpc.describe()} is already being recorded "
-                f"(recording_id {rec.recording_id}, {rec.state.value})"
-            )
-        now = self.clock()
-        events: list[DomainEvent] = []
-        mpc.auto_record = None  # an explicit start supersedes a pending record=true
-        recording = self._new_recording(mpc, None, None, request, now, events)
-        self.emit(events)
-        return recording
+        return self.recordings.start_for_mpc(self._find_active(ref, "start recording"), request)
 
     def change_mpc_recording(self, ref: MPCRef, action: RecordingAction) -> Recording:
-        mpc = self._find_active(ref, f"{action} recording")
-        recording = mpc.live_recording
-        if recording is None:
-            raise InvalidState(f"cannot {action} recording: {mpc.describe()} has no recording in progress")
-        event = recording.transition(action, self.clock())
-        self.emit([event])
-        return recording
+        return self.recordings.change_for_mpc(self._find_active(ref, f"{action} recording"), action)
 
     def start_participant_recording(
         self, ref: MPCRef, member_id: str, selector: TrackSelector, request: RecordingRequest
     ) -> list[Recording]:
         mpc = self._find_active(ref, "start recording")
         participant = self._active_member(mpc, member_id, "start recording")
-        for track in selector.tracks:
-            if (rec := participant.live_recording(track)) is not None:
-                raise InvalidState(
-                    f"cannot start recording: {rec.describe()} is already in progress "
-                    f"(recording_id {rec.recording_id}, {rec.state.value})"
-                )
-        now = self.clock()
-        events: list[DomainEvent] = []
-        started = [
-            self._new_recording(mpc, participant, track, request, now, events) for track in selector.tracks
-        ]
-        self.emit(events)
-        return started
+        return self.recordings.start_for_member(mpc, participant, selector, request)
 
     def change_participant_recording(
         self, ref: MPCRef, member_id: str, selector: TrackSelector, action: RecordingAction
     ) -> list[Recording]:
         mpc = self._find_active(ref, f"{action} recording")
         participant = self._active_member(mpc, member_id, f"{action} recording")
-        targets: list[Recording] = []
-        for track in selector.tracks:
-            rec = participant.live_recording(track)
-            if rec is None:
-                live = ", ".join(r.track_type or "" for r in participant.live_recordings()) or "none"
-                raise InvalidState(
-                    f"cannot {action} recording: member {member_id} in {mpc.describe()} has no '{track}' "
-                    f"track recording in progress (tracks in progress: {live})"
-                )
-            rec.ensure_can(action)
-            targets.append(rec)
-        now = self.clock()
-        self.emit([rec.transition(action, now) for rec in targets])
-        return targets
-
-    def act_on_recording(
-        self, recording_id: str, action: RecordingAction | Literal["fail"], reason: str | None = None
-    ) -> Recording:
-        """Pause, resume, stop or fail one recording by id: what scenarios do on their timeline."""
-        recording = self.recordings.get(recording_id)
-        if recording is None:
-            raise NotFound(f"recording '{recording_id}' not found")
-        event = recording.transition(action, self.clock(), reason=reason)
-        self.emit([event])
-        return recording
+        return self.recordings.change_for_member(mpc, participant, selector, action)
 
     def expire_mpc(self, mpc_uuid: str) -> MPC:
         """The MPC reached its max_duration: it ends, and so does everything in it."""
@@ -400,60 +246,6 @@ class Account:
         self._end(mpc, MAX_DURATION_REACHED, self.clock(), events)
         self.emit(events)
         return mpc
-
-    # -------------------------------------------------------- Recording resource
-
-    def publish_recording(self, recording_id: str, at: datetime) -> None:
-        """The file of a completed recording is processed at ``at`` and then listed (no event)."""
-        recording = self.recordings.get(recording_id)
-        if recording is not None and recording.available_at is None:
-            recording.available_at = at
-
-    def get_recording(self, recording_id: str) -> Recording:
-        recording = self.recordings.get(recording_id)
-        if recording is None or not recording.published(self.clock()):
-            raise NotFound(f"recording '{recording_id}' not found")
-        return recording
-
-    def list_recordings(self, query: RecordingFilter) -> list[Recording]:
-        now = self.clock()
-        found = []
-        for recording in self.recordings.values():
-            if not recording.published(now) or query.conference:
-                continue
-            # Only the member filters need the member: look it up only for them.
-            member = (
-                self.member_of(recording) if query.call_uuid or query.from_number or query.to_number else None
-            )
-            if (
-                (query.mpc_name is None or recording.mpc_name == query.mpc_name)
-                and (query.mpc_uuid is None or recording.mpc_uuid == query.mpc_uuid)
-                and (query.call_uuid is None or (member is not None and member.call_uuid == query.call_uuid))
-                and (
-                    query.from_number is None
-                    or (member is not None and member.from_number == query.from_number)
-                )
-                and (query.to_number is None or (member is not None and member.to_number == query.to_number))
-                and _in_bounds(recording.available_at, query.add_time)
-                and all(
-                    _COMPARE_INT[op](storage_days(recording, now), bound) for op, bound in query.storage_days
-                )
-            ):
-                found.append(recording)
-        # Newest first; publication order breaks ties.
-        return sorted(found, key=lambda r: r.available_at or now, reverse=True)
-
-    def delete_recording(self, recording_id: str) -> Recording:
-        recording = self.get_recording(recording_id)
-        recording.deleted = True
-        return recording
-
-    def member_of(self, recording: Recording) -> Participant | None:
-        """The participant a participant recording belongs to (None for an MPC recording)."""
-        if recording.member_id is None:
-            return None
-        mpc = self.mpcs.get(recording.mpc_uuid)
-        return mpc.participants.get(recording.member_id) if mpc is not None else None
 
     # ----------------------------------------------------------------- helpers
 
@@ -569,7 +361,7 @@ class Account:
         if mpc.status is MPCStatus.INITIALIZED and spec.start_mpc_on_enter:
             self._activate(mpc, now, events)
         else:
-            self._auto_record(mpc, now, events)
+            self.recordings.auto_record(mpc, now, events)
         return participant
 
     def _next_member_id(self, mpc: MPC) -> str:
@@ -582,53 +374,7 @@ class Account:
         mpc.status = MPCStatus.ACTIVE
         mpc.start_time = now
         events.append(MPCEvent(MPCEventKind.STARTED, mpc, now))
-        self._auto_record(mpc, now, events)
-
-    def _auto_record(self, mpc: MPC, now: datetime, events: list[DomainEvent]) -> None:
-        """Apply record=true / record_participant_track=true once the MPC is active."""
-        if mpc.status is not MPCStatus.ACTIVE:
-            return
-        request = mpc.auto_record
-        if (
-            request is not None
-            and mpc.live_recording is None
-            and len(mpc.active_participants) >= mpc.record_min_member_count
-        ):
-            mpc.auto_record = None
-            self._new_recording(mpc, None, None, request, now, events)
-        for participant in mpc.active_participants:
-            own = participant.record_participant_track
-            if own is not None and participant.live_recording(TrackType.PARTICIPANT) is None:
-                participant.record_participant_track = None
-                self._new_recording(mpc, participant, TrackType.PARTICIPANT, own, now, events)
-
-    def _new_recording(
-        self,
-        mpc: MPC,
-        participant: Participant | None,
-        track: TrackType | None,
-        request: RecordingRequest,
-        now: datetime,
-        events: list[DomainEvent],
-    ) -> Recording:
-        recording = Recording(
-            recording_id=self.ids.time_uuid(),
-            auth_id=self.auth_id,
-            mpc_uuid=mpc.mpc_uuid,
-            mpc_name=mpc.friendly_name,
-            member_id=participant.member_id if participant else None,
-            track_type=track,
-            request=request,
-            start_time=now,
-        )
-        if participant is None:
-            mpc.recordings.append(recording)
-        else:
-            assert track is not None
-            participant.recordings[track] = recording
-        self.recordings[recording.recording_id] = recording
-        events.append(recording.initiated())
-        return recording
+        self.recordings.auto_record(mpc, now, events)
 
     def _exit(
         self, mpc: MPC, participant: Participant, cause: ExitCause, now: datetime, events: list[DomainEvent]

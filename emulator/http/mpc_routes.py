@@ -6,8 +6,8 @@ import re
 
 from starlette.responses import Response
 
-from emulator.domain.account import MPCFilter
 from emulator.domain.errors import InvalidParameter
+from emulator.domain.filters import MPCFilter
 from emulator.domain.participant import ParticipantSpec
 from emulator.domain.values import TERMINATION_CODES, CallbackMethod, MPCStatus, Role
 from emulator.http.errors import PlivoJSONResponse

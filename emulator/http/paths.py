@@ -13,7 +13,24 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from emulator.domain.refs import MemberSelector, MPCRef
+
 PLIVO_PREFIX = "/v1/"
+
+
+def mpc_ref(segment: str) -> MPCRef | None:
+    """The decoded segment after ``MultiPartyCall/``; None when it has neither prefix."""
+    for prefix in ("uuid_", "name_"):
+        if segment.startswith(prefix) and len(segment) > len(prefix):
+            return MPCRef("uuid" if prefix == "uuid_" else "name", segment[len(prefix) :])
+    return None
+
+
+def member_selector(segment: str) -> MemberSelector:
+    """A member segment: one member id, a comma-separated list, or ``all``."""
+    if segment.strip().lower() == "all":
+        return MemberSelector.all()
+    return MemberSelector.of(*(part.strip() for part in segment.split(",")))
 
 
 def decode_segment(segment: str) -> str:

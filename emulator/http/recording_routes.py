@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from emulator.domain.account import RecordingAction
 from emulator.domain.recording import Recording, RecordingOptions, RecordingRequest
+from emulator.domain.recordings import RecordingAction
 from emulator.domain.values import CallbackMethod, FileFormat, TrackSelector
 from emulator.http.errors import PlivoJSONResponse
 from emulator.http.resource import Handler, PlivoCall

@@ -9,8 +9,8 @@ from datetime import timedelta
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from emulator.domain.account import RecordingFilter, storage_days
 from emulator.domain.errors import InvalidParameter, NotFound
+from emulator.domain.filters import RecordingFilter, storage_days
 from emulator.domain.recording import Recording
 from emulator.http.auth import authenticate
 from emulator.http.errors import HTTPProblem, PlivoJSONResponse
@@ -34,17 +34,17 @@ def _render(call: PlivoCall, recording: Recording) -> dict[str, object]:
     now = account.clock()
     media_url = call.links(recording).media_url
     return recording_json(
-        recording, account.member_of(recording), now, storage_days(recording, now), media_url
+        recording, account.recordings.member_of(recording), now, storage_days(recording, now), media_url
     )
 
 
 def get_recording(call: PlivoCall) -> Response:
-    recording = call.account.get_recording(call.path["recording_id"])
+    recording = call.account.recordings.find(call.path["recording_id"])
     return PlivoJSONResponse({"api_id": call.api_id(), **_render(call, recording)})
 
 
 def delete_recording(call: PlivoCall) -> Response:
-    call.account.delete_recording(call.path["recording_id"])
+    call.account.recordings.delete(call.path["recording_id"])
     return Response(status_code=204)
 
 
@@ -80,7 +80,7 @@ def list_recordings(call: PlivoCall) -> Response:
         add_time=add_time,
         storage_days=_storage_bounds(call),
     )
-    found = call.account.list_recordings(query)
+    found = call.account.recordings.list(query)
     path = f"{account_path(call.account.auth_id)}Recording/"
     return page_of(call, path, found, lambda r: _render(call, r), count_key="total_count")
 
@@ -156,7 +156,7 @@ async def media(request: Request) -> Response:
         account = state.backend.account(auth_id)
     except NotFound:
         raise NotFound("recording not found") from None
-    recording = account.get_recording(decode_segment(request.path_params["recording_id"]))
+    recording = account.recordings.find(decode_segment(request.path_params["recording_id"]))
     if decode_segment(request.path_params["file_format"]) != recording.file_format.value:
         raise NotFound(f"recording '{recording.recording_id}' is a {recording.file_format.value} file")
     audio = media_for(recording.file_format.value, recording.duration(account.clock()).total_seconds())

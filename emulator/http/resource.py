@@ -16,15 +16,16 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from emulator.delivery.callbacks import RecordingLinks
-from emulator.domain.account import Account, MemberSelector, MPCRef
+from emulator.domain.account import Account
 from emulator.domain.backend import Backend
 from emulator.domain.errors import NotFound
 from emulator.domain.recording import Recording, RecordingOptions, RecordingRequest
+from emulator.domain.refs import MemberSelector, MPCRef
 from emulator.http.auth import authenticate
 from emulator.http.errors import HTTPProblem
 from emulator.http.faults import injected_fault
 from emulator.http.params import Params, read_body
-from emulator.http.paths import decode_segment
+from emulator.http.paths import decode_segment, member_selector, mpc_ref
 from emulator.http.state import remember_account, state_of
 
 # Names the scenario for the recordings a request starts (start-record, add-participant with record=true).
@@ -50,7 +51,7 @@ class PlivoCall:
         return self.path["mpc_id"]
 
     def mpc_ref(self) -> MPCRef:
-        ref = MPCRef.parse(self.mpc_segment)
+        ref = mpc_ref(self.mpc_segment)
         if ref is None:
             raise NotFound(
                 f"MPC identifier '{self.mpc_segment}' not understood: "
@@ -65,7 +66,7 @@ class PlivoCall:
         return member
 
     def members(self) -> MemberSelector:
-        return MemberSelector.parse(self.path["member_id"])
+        return member_selector(self.path["member_id"])
 
     def recording_request(self, options: RecordingOptions) -> RecordingRequest:
         """A request to record, with what the layers around the domain keep of it: the address its
