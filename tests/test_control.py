@@ -58,6 +58,9 @@ def test_create_mpc_errors(api: PlivoHTTP) -> None:
     )
     assert_plivo_error(api.client.post(url, json={"participants": [{"member_id": "ten"}]}), 400, "digits")
     assert_plivo_error(api.client.post(url, json={"participants": [{}] * 11}), 400, "max_participants")
+    # MPC-wide settings are checked against Plivo's limits even without participants.
+    assert_plivo_error(api.client.post(url, json={"max_duration": 299}), 400, "between 300 and 28800")
+    assert_plivo_error(api.client.post(url, json={"record_min_member_count": 3}), 400, "between 1 and 2")
     assert_plivo_error(api.client.post(url, content=b"{", headers={"Content-Type": "application/json"}), 400)
     assert_plivo_error(api.client.post("/__emulator__/accounts/MANOBODY000000000000/mpcs", json={}), 404)
 

@@ -26,11 +26,15 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from emulator.domain.backend import Backend
+from emulator.domain.backend import AUTH_ID_PATTERN, Backend
+from emulator.domain.errors import InvalidParameter
 from emulator.domain.events import RecordingEventKind
+from emulator.domain.limits import MAX_DURATION, MAX_PARTICIPANTS
 from emulator.domain.participant import ParticipantSpec
 from emulator.domain.recording import Recording
 from emulator.domain.values import Role
+from emulator.params import Params
+from emulator.specs import mpc_settings, participant_spec
 from emulator.unicode import find_lone_surrogate, path_text
 
 EVENT_KEYS = ("initiated", "paused", "resumed", "completed", "failed")
@@ -120,13 +124,13 @@ SCHEMA: dict[str, Any] = {
                 "additionalProperties": False,
                 "required": ["friendly_name"],
                 "properties": {
-                    "account": {"type": "string", "pattern": "^(MA|SA)[A-Za-z0-9]{18}$"},
+                    "account": {"type": "string", "pattern": AUTH_ID_PATTERN.pattern},
                     "friendly_name": _TEXT,
                     "stay_alone": _BOOLEAN,
-                    "max_duration": {"type": "integer", "minimum": 300, "maximum": 28800},
+                    "max_duration": MAX_DURATION.schema(),
                     "participants": {
                         "type": "array",
-                        "maxItems": 10,
+                        "maxItems": MAX_PARTICIPANTS.maximum,
                         "items": {
                             "type": "object",
                             "additionalProperties": False,
@@ -431,29 +435,7 @@ def _build(data: dict[str, Any], document: Any, source: str) -> Scenario:
         Action(float(a["after"]), a["do"], a.get("reason"))
         for a in data.get("recording", {}).get("actions", [])
     )
-    seeds = tuple(
-        SeedMPC(
-            friendly_name=seed["friendly_name"],
-            account=seed.get("account"),
-            participants=tuple(
-                ParticipantSpec(
-                    role=Role(p.get("role", "agent")),
-                    member_id=str(p["member_id"]) if "member_id" in p else None,
-                    from_number=p.get("from"),
-                    to_numbers=(p["to"],) if "to" in p else (),
-                    call_uuid=p.get("call_uuid"),
-                    mute=p.get("mute", False),
-                    hold=p.get("hold", False),
-                    coach_mode=p.get("coach_mode", True),
-                    stay_alone=seed.get("stay_alone", False),
-                    max_duration=seed.get("max_duration", 14400),
-                )
-                for p in seed.get("participants", [])
-            ),
-            line=_line_of(document, ["seed", index]),
-        )
-        for index, seed in enumerate(data.get("seed", []))
-    )
+    seeds = tuple(_seed(seed, document, source, index) for index, seed in enumerate(data.get("seed", [])))
     return Scenario(
         name=data["name"],
         source=source,
@@ -479,6 +461,24 @@ def _build(data: dict[str, Any], document: Any, source: str) -> Scenario:
             retry_backoff=tuple(float(b) for b in delivery.get("retry_backoff", Delivery.retry_backoff)),
         ),
         seeds=seeds,
+    )
+
+
+def _seed(seed: dict[str, Any], document: Any, source: str, index: int) -> SeedMPC:
+    """A seeded MPC, its participants read by the API's own builder (defaults, limits, member ids)."""
+    settings = mpc_settings(Params(seed))
+    participants = []
+    for number, raw in enumerate(seed.get("participants", [])):
+        try:
+            participants.append(participant_spec(Params(raw), settings, member_ids=True))
+        except InvalidParameter as exc:
+            path: list[str | int] = ["seed", index, "participants", number]
+            raise ScenarioError(source, _line_of(document, path), _path_text(path), exc.message) from None
+    return SeedMPC(
+        friendly_name=seed["friendly_name"],
+        account=seed.get("account"),
+        participants=tuple(participants),
+        line=_line_of(document, ["seed", index]),
     )
 
 

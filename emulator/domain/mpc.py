@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from emulator.domain.limits import MAX_DURATION, MAX_PARTICIPANTS, RECORD_MIN_MEMBER_COUNT
 from emulator.domain.participant import Participant
 from emulator.domain.recording import Recording, RecordingRequest
 from emulator.domain.values import MPCRecordingStatus, MPCStatus, RecordingState, TerminationCause
@@ -16,9 +17,9 @@ class MPC:
     friendly_name: str
     creation_time: datetime
     auth_id: str
-    max_participants: int = 10
-    max_duration: int = 14400
-    record_min_member_count: int = 1
+    max_participants: int = MAX_PARTICIPANTS.default
+    max_duration: int = MAX_DURATION.default
+    record_min_member_count: int = RECORD_MIN_MEMBER_COUNT.default
     stay_alone: bool = False
     status: MPCStatus = MPCStatus.INITIALIZED
     start_time: datetime | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from emulator.domain.limits import MAX_DURATION, MAX_PARTICIPANTS, RECORD_MIN_MEMBER_COUNT
 from emulator.domain.recording import Recording, RecordingRequest
 from emulator.domain.values import ExitCause, Role, TrackType
 
@@ -25,9 +26,9 @@ class ParticipantSpec:
     start_mpc_on_enter: bool = True
     end_mpc_on_exit: bool = False
     stay_alone: bool = False
-    max_duration: int = 14400
-    max_participants: int = 10
-    record_min_member_count: int = 1
+    max_duration: int = MAX_DURATION.default
+    max_participants: int = MAX_PARTICIPANTS.default
+    record_min_member_count: int = RECORD_MIN_MEMBER_COUNT.default
     # record=true: record the whole MPC once it starts (callback GET by default here).
     record: RecordingRequest | None = None
     # record_participant_track=true: record this member's own track.

@@ -5,8 +5,6 @@ and the route table of all of them.
 
 from __future__ import annotations
 
-import dataclasses
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -14,15 +12,15 @@ from starlette.routing import BaseRoute, Route
 from emulator.domain.backend import Credentials
 from emulator.domain.errors import InvalidParameter
 from emulator.domain.participant import ParticipantSpec
-from emulator.domain.values import Role
 from emulator.http import control_delivery as delivery
 from emulator.http import control_faults as faults
 from emulator.http import control_state, dashboard
 from emulator.http.control_common import PREFIX, json_params
 from emulator.http.errors import HTTPProblem, PlivoJSONResponse
-from emulator.http.params import Params
 from emulator.http.serializers import mpc_json, participant_json
 from emulator.http.state import state_of
+from emulator.params import Params
+from emulator.specs import MPCSettings, mpc_settings, participant_spec
 from emulator.version import __version__
 
 
@@ -56,32 +54,11 @@ async def create_account(request: Request) -> Response:
     return PlivoJSONResponse({"auth_id": account.auth_id}, status_code=201)
 
 
-def _participant(raw: object, index: int) -> ParticipantSpec:
+def _participant(raw: object, index: int, settings: MPCSettings) -> ParticipantSpec:
     where = f"participants[{index}]"
     if not isinstance(raw, dict):
         raise InvalidParameter(where, f"{where} must be an object")
-    p = Params(raw)
-    member_id = p.raw("member_id")
-    if member_id is not None:
-        member_id = str(member_id)
-        if not member_id.isdigit():
-            raise InvalidParameter(f"{where}.member_id", f'{where}.member_id must be digits, e.g. "10"')
-    try:
-        return ParticipantSpec(
-            role=p.choice("role", Role, Role.AGENT),
-            member_id=member_id,
-            call_uuid=p.text("call_uuid"),
-            from_number=p.text("from"),
-            to_numbers=(to,) if (to := p.text("to")) else (),
-            caller_name=p.text("caller_name"),
-            coach_mode=p.boolean("coach_mode", True),
-            mute=p.boolean("mute", False),
-            hold=p.boolean("hold", False),
-            start_mpc_on_enter=p.boolean("start_mpc_on_enter", True),
-            end_mpc_on_exit=p.boolean("end_mpc_on_exit", False),
-        )
-    except InvalidParameter as exc:
-        raise InvalidParameter(f"{where}.{exc.param}", f"{where}: {exc.message}") from None
+    return participant_spec(Params(raw), settings, member_ids=True, where=where)
 
 
 async def create_mpc(request: Request) -> Response:
@@ -92,21 +69,12 @@ async def create_mpc(request: Request) -> Response:
     if not isinstance(raw_participants, list):
         raise InvalidParameter("participants", "participants must be a list of objects")
     # MPC-wide settings ride on each participant, as add-participant carries them.
-    stay_alone = p.boolean("stay_alone", False)
-    max_participants = p.integer("max_participants", 10, minimum=2, maximum=10)
-    max_duration = p.integer("max_duration", 14400, minimum=300, maximum=28800)
-    specs = [
-        dataclasses.replace(
-            _participant(raw, i),
-            stay_alone=stay_alone,
-            max_participants=max_participants,
-            max_duration=max_duration,
-        )
-        for i, raw in enumerate(raw_participants)
-    ]
-    if len(specs) > max_participants:
+    settings = mpc_settings(p)
+    specs = [_participant(raw, i, settings) for i, raw in enumerate(raw_participants)]
+    if len(specs) > settings.max_participants:
         raise InvalidParameter(
-            "participants", f"{len(specs)} participants is more than max_participants ({max_participants})"
+            "participants",
+            f"{len(specs)} participants is more than max_participants ({settings.max_participants})",
         )
     mpc = account.create_mpc(p.text("friendly_name"), specs)
     segment = f"uuid_{mpc.mpc_uuid}"

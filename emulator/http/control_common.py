@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from emulator.http.params import Params, read_json_body
+from emulator.http.params import read_json_body
+from emulator.params import Params
 
 PREFIX = "/__emulator__"
 

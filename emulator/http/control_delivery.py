@@ -13,9 +13,9 @@ from emulator.delivery.scenarios import ScenarioErrors, check_seed_accounts, loa
 from emulator.domain.errors import InvalidParameter
 from emulator.http.control_common import json_params
 from emulator.http.errors import HTTPProblem, PlivoJSONResponse
-from emulator.http.params import Params
 from emulator.http.serializers import Json
 from emulator.http.state import state_of
+from emulator.params import Params
 
 
 def clock_state(engine: CallbackEngine) -> Json:

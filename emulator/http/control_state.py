@@ -23,9 +23,9 @@ from emulator.domain.recording import Recording
 from emulator.domain.values import plivo_time
 from emulator.http.errors import PlivoJSONResponse
 from emulator.http.links import RecordingOrigins
-from emulator.http.params import Params
 from emulator.http.serializers import Json, mpc_json, participant_json
 from emulator.http.state import state_of
+from emulator.params import Params
 
 T = TypeVar("T")
 

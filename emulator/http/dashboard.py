@@ -10,9 +10,9 @@ from starlette.responses import HTMLResponse, Response
 from emulator.delivery.journal import DeliveryState, JournalQuery
 from emulator.http.control_delivery import clock_state
 from emulator.http.errors import PlivoJSONResponse
-from emulator.http.params import Params
 from emulator.http.serializers import Json
 from emulator.http.state import state_of
+from emulator.params import Params
 
 
 async def version(request: Request) -> Response:

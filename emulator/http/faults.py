@@ -19,8 +19,8 @@ from starlette.responses import Response
 
 from emulator.domain.errors import InvalidParameter
 from emulator.http.errors import error_response
-from emulator.http.params import Params
 from emulator.http.state import state_of
+from emulator.params import Params
 
 
 @dataclass

@@ -11,9 +11,9 @@ from starlette.responses import Response
 
 from emulator.domain.errors import InvalidParameter
 from emulator.http.errors import PlivoJSONResponse
-from emulator.http.params import Params
 from emulator.http.resource import PlivoCall
 from emulator.http.serializers import Json, list_envelope
+from emulator.params import Params
 
 T = TypeVar("T")
 

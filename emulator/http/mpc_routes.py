@@ -13,7 +13,6 @@ from emulator.domain.values import TERMINATION_CODES, CallbackMethod, MPCStatus,
 from emulator.http.errors import PlivoJSONResponse
 from emulator.http.links import account_path
 from emulator.http.listing import page_of, time_bounds
-from emulator.http.params import Params
 from emulator.http.recording_routes import recording_request
 from emulator.http.resource import PlivoCall
 from emulator.http.serializers import (
@@ -21,6 +20,8 @@ from emulator.http.serializers import (
     mpc_path,
     participant_json,
 )
+from emulator.params import Params
+from emulator.specs import mpc_settings, participant_spec
 
 _STATUS_EVENTS = (
     "mpc-state-changes",
@@ -144,12 +145,14 @@ def _sound(p: Params, name: str, keywords: tuple[str, ...]) -> None:
         ) from None
 
 
-def participant_spec(call: PlivoCall) -> ParticipantSpec:
-    """The add-participant body, validated as Plivo documents it."""
-    p = call.params
-    role = p.choice("role", Role, Role.AGENT) if "role" in p else None
-    if role is None:
+def _role(p: Params) -> Role:
+    if "role" not in p:
         raise InvalidParameter("role", "role is required: one of agent, supervisor, customer, ai-agent")
+    return p.choice("role", Role, Role.AGENT)
+
+
+def _destinations(p: Params, role: Role) -> tuple[str, ...]:
+    """``to``, split on ``<`` (an agent may be dialled at several numbers; the first to answer joins)."""
     call_uuid = p.text("call_uuid") or None
     from_number = p.text("from") or None
     to = p.text("to") or None
@@ -166,6 +169,11 @@ def participant_spec(call: PlivoCall) -> ParticipantSpec:
         raise InvalidParameter("to", "at most 20 destinations may be given in to")
     _int_list(p, "ring_timeout", len(destinations))
     _int_list(p, "delay_dial", len(destinations))
+    return destinations
+
+
+def _check_call_settings(p: Params) -> None:
+    """Parameters accepted and validated as Plivo documents them, with no effect on the emulated call."""
     caller_name = p.text("caller_name")
     if caller_name is not None and not 1 <= len(caller_name) <= 50:
         raise InvalidParameter("caller_name", "caller_name must be 1 to 50 characters long")
@@ -190,30 +198,26 @@ def participant_spec(call: PlivoCall) -> ParticipantSpec:
                 f"invalid status_callback_events value(s) {', '.join(unknown)}: "
                 f"allowed {', '.join(_STATUS_EVENTS)}",
             )
+
+
+def add_participant_spec(call: PlivoCall) -> ParticipantSpec:
+    """The add-participant body, validated as Plivo documents it."""
+    p = call.params
+    destinations = _destinations(p, _role(p))
+    _check_call_settings(p)
     # Recording on add-participant defaults to GET callbacks, unlike the Record API.
     recording = recording_request(call, format_param="record_file_format", default_method=CallbackMethod.GET)
-    return ParticipantSpec(
-        role=role,
-        call_uuid=call_uuid,
-        from_number=from_number,
+    return participant_spec(
+        p,
+        mpc_settings(p),
         to_numbers=destinations,
-        caller_name=caller_name,
-        coach_mode=p.boolean("coach_mode", True),
-        mute=p.boolean("mute", False),
-        hold=p.boolean("hold", False),
-        start_mpc_on_enter=p.boolean("start_mpc_on_enter", True),
-        end_mpc_on_exit=p.boolean("end_mpc_on_exit", False),
-        stay_alone=p.boolean("stay_alone", False),
-        max_duration=p.integer("max_duration", 14400, minimum=300, maximum=28800),
-        max_participants=p.integer("max_participants", 10, minimum=2, maximum=10),
-        record_min_member_count=p.integer("record_min_member_count", 1, minimum=1, maximum=2),
         record=recording if p.boolean("record", False) else None,
         record_participant_track=recording if p.boolean("record_participant_track", False) else None,
     )
 
 
 def add_participant(call: PlivoCall) -> Response:
-    added = call.account.add_participant(call.mpc_ref(), participant_spec(call))
+    added = call.account.add_participant(call.mpc_ref(), add_participant_spec(call))
     body = {
         "api_id": call.api_id(),
         "calls": [{"call_uuid": c.call_uuid, "from": c.from_, "to": c.to} for c in added.calls],

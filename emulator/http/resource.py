@@ -24,9 +24,10 @@ from emulator.domain.refs import MemberSelector, MPCRef
 from emulator.http.auth import authenticate
 from emulator.http.errors import HTTPProblem
 from emulator.http.faults import injected_fault
-from emulator.http.params import Params, read_body
+from emulator.http.params import read_body
 from emulator.http.paths import decode_segment, member_selector, mpc_ref
 from emulator.http.state import remember_account, state_of
+from emulator.params import Params
 
 # Names the scenario for the recordings a request starts (start-record, add-participant with record=true).
 SCENARIO_HEADER = "X-Emulator-Scenario"

@@ -1,0 +1,82 @@
+"""One builder of :class:`ParticipantSpec`, for every way a participant is described.
+
+The Plivo API's add-participant body, the control plane's ``participants`` objects and a
+scenario's seeded participants name the same fields; each is read here, with the same defaults
+and limits (:mod:`emulator.domain.limits`). What only one entry point decides (the API's
+destinations and recording requests) it passes in ``decided``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from emulator.domain.errors import InvalidParameter
+from emulator.domain.limits import MAX_DURATION, MAX_PARTICIPANTS, RECORD_MIN_MEMBER_COUNT
+from emulator.domain.participant import ParticipantSpec
+from emulator.domain.values import Role
+from emulator.params import Params
+
+
+@dataclass(frozen=True)
+class MPCSettings:
+    """The MPC-wide settings a participant carries (the MPC takes them from its first member)."""
+
+    stay_alone: bool
+    max_duration: int
+    max_participants: int
+    record_min_member_count: int
+
+
+def mpc_settings(p: Params) -> MPCSettings:
+    return MPCSettings(
+        stay_alone=p.boolean("stay_alone", False),
+        max_duration=p.limited(MAX_DURATION),
+        max_participants=p.limited(MAX_PARTICIPANTS),
+        record_min_member_count=p.limited(RECORD_MIN_MEMBER_COUNT),
+    )
+
+
+def participant_spec(
+    member: Params,
+    settings: MPCSettings,
+    *,
+    member_ids: bool = False,
+    where: str = "",
+    **decided: Any,
+) -> ParticipantSpec:
+    """The participant ``member`` describes, in an MPC with ``settings``.
+
+    ``member_ids``: the caller may choose the member id (the control plane and scenarios; Plivo
+    assigns it otherwise). ``where``: prefixed to the parameter an error names (``participants[2]``).
+    """
+    try:
+        fields: dict[str, Any] = {
+            "role": member.choice("role", Role, Role.AGENT),
+            "member_id": _member_id(member) if member_ids else None,
+            "call_uuid": member.text("call_uuid") or None,
+            "from_number": member.text("from") or None,
+            "to_numbers": (to,) if (to := member.text("to")) else (),
+            "caller_name": member.text("caller_name"),
+            "coach_mode": member.boolean("coach_mode", True),
+            "mute": member.boolean("mute", False),
+            "hold": member.boolean("hold", False),
+            "start_mpc_on_enter": member.boolean("start_mpc_on_enter", True),
+            "end_mpc_on_exit": member.boolean("end_mpc_on_exit", False),
+        }
+    except InvalidParameter as exc:
+        if not where:
+            raise
+        raise InvalidParameter(f"{where}.{exc.param}", f"{where}: {exc.message}") from None
+    fields.update(asdict(settings), **decided)
+    return ParticipantSpec(**fields)
+
+
+def _member_id(member: Params) -> str | None:
+    raw = member.raw("member_id")
+    if raw is None:
+        return None
+    member_id = str(raw)
+    if isinstance(raw, bool) or not member_id.isdigit():
+        raise InvalidParameter("member_id", 'member_id must be digits, e.g. "10"')
+    return member_id
