@@ -9,100 +9,18 @@ import os
 import signal
 import sys
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from emulator.config import (
-    DEFAULT_ACCOUNT,
-    ENV_PREFIX,
-    ServerLimits,
-    ServerName,
-    Settings,
-    accounts_from_environment,
-)
-from emulator.delivery.clock import ClockMode
+from emulator.config import DEFAULT_ACCOUNT, ENV_PREFIX, Settings
 from emulator.delivery.scenarios import ScenarioErrors, load_paths
-from emulator.domain.backend import Credentials
-from emulator.domain.errors import InvalidParameter
+from emulator.options import UsageError, add_options, environment_help, from_environment, settings_from
 from emulator.version import __version__
+
+__all__ = ["build_parser", "main", "settings_from"]
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
-
-EPILOG = f"""\
-Every option may also be set in the environment (the flag wins):
-  {ENV_PREFIX}HOST, {ENV_PREFIX}PORT, {ENV_PREFIX}SERVER, {ENV_PREFIX}SEED,
-  {ENV_PREFIX}PUBLIC_URL, {ENV_PREFIX}LOG_LEVEL, {ENV_PREFIX}CLOCK,
-  {ENV_PREFIX}SPEED, {ENV_PREFIX}CLOCK_START, {ENV_PREFIX}JOURNAL_SIZE,
-  {ENV_PREFIX}MEDIA_AUTH and {ENV_PREFIX}TLS (1 or 0), {ENV_PREFIX}TLS_DIR,
-  {ENV_PREFIX}CALLBACK_CA, {ENV_PREFIX}CONTROL_TOKEN,
-  {ENV_PREFIX}MAX_HEADER_BYTES, {ENV_PREFIX}HEADER_TIMEOUT,
-  {ENV_PREFIX}KEEP_ALIVE_TIMEOUT, {ENV_PREFIX}MAX_CONNECTIONS,
-  {ENV_PREFIX}SHUTDOWN_GRACE;
-  lists separated by commas: {ENV_PREFIX}ACCOUNTS (ID:TOKEN pairs),
-  {ENV_PREFIX}SCENARIOS (paths), {ENV_PREFIX}CALLBACK_HOSTS (patterns),
-  {ENV_PREFIX}TLS_HOSTS (names).
-  PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN, the variables the Plivo SDKs read, also
-  define an account.
-
-With no account configured, the emulator accepts the development account
-  auth_id {DEFAULT_ACCOUNT.auth_id}, auth_token {DEFAULT_ACCOUNT.auth_token}
-"""
-
-
-class UsageError(Exception):
-    pass
-
-
-def _env_int(environ: Mapping[str, str], name: str) -> int | None:
-    value = environ.get(ENV_PREFIX + name)
-    if value is None or value == "":
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise UsageError(f"{ENV_PREFIX}{name}={value!r} is not an integer") from None
-
-
-def _env_float(environ: Mapping[str, str], name: str) -> float | None:
-    value = environ.get(ENV_PREFIX + name)
-    if value is None or value == "":
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        raise UsageError(f"{ENV_PREFIX}{name}={value!r} is not a number") from None
-
-
-def _env_flag(environ: Mapping[str, str], name: str) -> bool:
-    value = environ.get(ENV_PREFIX + name, "").strip().lower()
-    if value in ("", "0", "false", "no", "off"):
-        return False
-    if value in ("1", "true", "yes", "on"):
-        return True
-    raise UsageError(f"{ENV_PREFIX}{name}={value!r}: use 1/true/yes or 0/false/no")
-
-
-def _env_list(environ: Mapping[str, str], name: str) -> list[str]:
-    return [part.strip() for part in environ.get(ENV_PREFIX + name, "").split(",") if part.strip()]
-
-
-def _parse_time(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise UsageError(
-            f"clock start {text!r} is not an ISO-8601 time such as 2026-01-01T09:00:00Z"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _credentials(text: str) -> Credentials:
-    try:
-        return Credentials.parse(text)
-    except InvalidParameter as exc:
-        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="plivo-mpc-emulator",
         description="A local emulator of Plivo's Multi-Party Call (MPC) recording API.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=EPILOG,
+        epilog=environment_help(),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -119,128 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the emulator (the default command)",
         description="Serve the emulated Plivo API and the /__emulator__/ control plane.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=EPILOG,
+        epilog=environment_help(),
     )
-    serve.add_argument("--host", help="address to listen on (default 127.0.0.1; 0.0.0.0 in Docker)")
-    serve.add_argument("--port", type=int, help="port to listen on (default 8080; 0 picks a free one)")
-    serve.add_argument(
-        "--server", choices=("uvicorn", "hypercorn"), help="ASGI server to run on (default uvicorn)"
-    )
-    serve.add_argument(
-        "--account",
-        action="append",
-        type=_credentials,
-        default=[],
-        metavar="ID:TOKEN",
-        help="an account the emulator accepts (repeatable); auth_id is MA or SA plus 18 characters",
-    )
-    serve.add_argument("--seed", type=int, help="seed for generated ids and data, to repeat a run exactly")
-    serve.add_argument(
-        "--public-url",
-        metavar="URL",
-        help="base of recording URLs (default: the address each client used to reach the emulator)",
-    )
-    serve.add_argument(
-        "--log-level",
-        choices=("critical", "error", "warning", "info", "debug"),
-        help="log verbosity (default info)",
-    )
-    serve.add_argument(
-        "--clock",
-        choices=("real", "manual"),
-        help="real: time passes (see --speed); manual: time moves only on POST /__emulator__/clock/advance",
-    )
-    serve.add_argument("--speed", type=float, help="with --clock real: how many times faster than real time")
-    serve.add_argument(
-        "--clock-start",
-        metavar="ISO-8601",
-        help="emulated time at start-up (default: now), e.g. 2026-01-01T09:00:00Z",
-    )
-    serve.add_argument(
-        "--scenarios",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="a YAML scenario file or a directory of them, loaded after the shipped ones (repeatable)",
-    )
-    serve.add_argument(
-        "--journal-size", type=int, help="callbacks kept in the delivery journal (default 10000)"
-    )
-    serve.add_argument(
-        "--callback-host",
-        action="append",
-        default=[],
-        metavar="PATTERN",
-        help="also deliver callbacks to hosts matching this glob, or to this IP address or network "
-        "(repeatable; '*' allows any host). Without it, callbacks go only to loopback and private "
-        "addresses, judged on the address a host resolves to when sent (link-local, metadata and "
-        "public addresses are refused)",
-    )
-    serve.add_argument(
-        "--callback-ca",
-        metavar="FILE",
-        help="a CA certificate (PEM) to trust for HTTPS callback receivers, beside the system's",
-    )
-    serve.add_argument(
-        "--media-auth",
-        action="store_true",
-        default=None,
-        help="recording files (recording_url) ask for the account's Basic auth, like Plivo's "
-        "'HTTP Auth on recordings' setting (default: public)",
-    )
-    serve.add_argument(
-        "--tls",
-        action="store_true",
-        default=None,
-        help="serve HTTPS as api.plivo.com with a local CA's certificate, so that SDKs which hard-code "
-        "https://api.plivo.com reach the emulator unchanged (default port 8443)",
-    )
-    serve.add_argument(
-        "--tls-dir",
-        metavar="DIR",
-        help="where the CA is kept, to be trusted once (default ~/.cache/plivo-mpc-emulator/tls)",
-    )
-    serve.add_argument(
-        "--tls-host",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="another name or IP address the certificate covers (repeatable), e.g. a Compose service name",
-    )
-    serve.add_argument(
-        "--control-token",
-        metavar="TOKEN",
-        help="require 'Authorization: Bearer TOKEN' on the /__emulator__/ control plane (all but "
-        "health, the CA and the dashboard page); set it whenever the port is reachable by others",
-    )
-    limits = serve.add_argument_group("server limits")
-    limits.add_argument(
-        "--max-header-bytes",
-        type=int,
-        help=f"largest request line plus headers; larger gets 431 (default {ServerLimits.max_header_bytes})",
-    )
-    limits.add_argument(
-        "--header-timeout",
-        type=float,
-        help="seconds a client has to send a request's headers; slower gets 408 and is closed "
-        f"(default {ServerLimits.header_timeout:g})",
-    )
-    limits.add_argument(
-        "--keep-alive-timeout",
-        type=float,
-        help=f"seconds an idle connection stays open (default {ServerLimits.keep_alive_timeout:g})",
-    )
-    limits.add_argument(
-        "--max-connections",
-        type=int,
-        help=f"connections open at once; more get 503 (default {ServerLimits.max_connections})",
-    )
-    serve.add_argument(
-        "--shutdown-grace",
-        type=float,
-        help="on SIGTERM, seconds to keep trying callbacks already due before exiting; what is left "
-        "is logged (default 3)",
-    )
+    add_options(serve)
     validate_command = commands.add_parser(
         "validate",
         help="check scenario files without serving",
@@ -256,113 +55,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     health.add_argument("--url", help="the emulator to ask (default: this machine, on the configured port)")
     return parser
-
-
-def settings_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
-
-    def env(name: str) -> str | None:
-        return environ.get(ENV_PREFIX + name) or None
-
-    try:
-        accounts = (*accounts_from_environment(environ), *args.account)
-    except InvalidParameter as exc:
-        raise UsageError(exc.message) from None
-    server = args.server or env("SERVER") or "uvicorn"
-    if server not in ("uvicorn", "hypercorn"):
-        raise UsageError(f"{ENV_PREFIX}SERVER={server!r}: choose uvicorn or hypercorn")
-    port = args.port if args.port is not None else _env_int(environ, "PORT")
-    seed = args.seed if args.seed is not None else _env_int(environ, "SEED")
-    if port is not None and not 0 <= port <= 65535:
-        raise UsageError(f"port {port} is out of range")
-    tls = args.tls if args.tls is not None else _env_flag(environ, "TLS")
-    tls_dir = args.tls_dir or env("TLS_DIR")
-    callback_ca = args.callback_ca or env("CALLBACK_CA")
-    if callback_ca and not Path(callback_ca).is_file():
-        raise UsageError(f"callback CA {callback_ca!r} is not a file")
-    clock = args.clock or env("CLOCK") or "real"
-    if clock not in ("real", "manual"):
-        raise UsageError(f"{ENV_PREFIX}CLOCK={clock!r}: choose real or manual")
-    speed = args.speed if args.speed is not None else _env_float(environ, "SPEED")
-    if speed is not None and not 0 < speed <= 100_000:
-        raise UsageError(f"speed {speed} must be above 0 and at most 100000")
-    journal_size = args.journal_size if args.journal_size is not None else _env_int(environ, "JOURNAL_SIZE")
-    if journal_size is not None and journal_size < 1:
-        raise UsageError(f"journal size {journal_size} must be at least 1")
-    clock_start = args.clock_start or env("CLOCK_START")
-    limits = _limits(args, environ)
-    grace = args.shutdown_grace if args.shutdown_grace is not None else _env_float(environ, "SHUTDOWN_GRACE")
-    if grace is not None and not 0 <= grace <= 600:
-        raise UsageError(f"shutdown grace {grace} must be from 0 to 600 seconds")
-    scenario_paths = [*_env_list(environ, "SCENARIOS"), *args.scenarios]
-    callback_hosts = [*_env_list(environ, "CALLBACK_HOSTS"), *args.callback_host]
-    return Settings(
-        host=args.host or env("HOST") or "127.0.0.1",
-        port=(8443 if tls else 8080) if port is None else port,
-        server=cast(ServerName, server),
-        accounts=tuple(dict.fromkeys(accounts)),
-        seed=seed,
-        public_url=args.public_url or env("PUBLIC_URL"),
-        log_level=(args.log_level or env("LOG_LEVEL") or "info").lower(),
-        clock=cast(ClockMode, clock),
-        speed=1.0 if speed is None else speed,
-        clock_start=_parse_time(clock_start) if clock_start else None,
-        scenario_paths=tuple(Path(p) for p in scenario_paths),
-        journal_size=10_000 if journal_size is None else journal_size,
-        callback_hosts=tuple(callback_hosts),
-        media_auth=args.media_auth if args.media_auth is not None else _env_flag(environ, "MEDIA_AUTH"),
-        tls=tls,
-        tls_dir=Path(tls_dir) if tls_dir else None,
-        callback_ca=Path(callback_ca) if callback_ca else None,
-        tls_hosts=tuple([*_env_list(environ, "TLS_HOSTS"), *args.tls_host]),
-        control_token=args.control_token or env("CONTROL_TOKEN"),
-        limits=limits,
-        shutdown_grace=3.0 if grace is None else grace,
-    )
-
-
-def _limits(args: argparse.Namespace, environ: Mapping[str, str]) -> ServerLimits:
-    def pick(name: str, value: float | None, env_value: float | None, default: float, low: float) -> float:
-        chosen = value if value is not None else env_value
-        if chosen is None:
-            return default
-        if not low <= chosen <= 1e9:
-            raise UsageError(f"{name} {chosen:g} must be at least {low:g}")
-        return chosen
-
-    return ServerLimits(
-        max_header_bytes=int(
-            pick(
-                "max header bytes",
-                args.max_header_bytes,
-                _env_int(environ, "MAX_HEADER_BYTES"),
-                ServerLimits.max_header_bytes,
-                1024,
-            )
-        ),
-        header_timeout=pick(
-            "header timeout",
-            args.header_timeout,
-            _env_float(environ, "HEADER_TIMEOUT"),
-            ServerLimits.header_timeout,
-            0.1,
-        ),
-        keep_alive_timeout=pick(
-            "keep-alive timeout",
-            args.keep_alive_timeout,
-            _env_float(environ, "KEEP_ALIVE_TIMEOUT"),
-            ServerLimits.keep_alive_timeout,
-            0.1,
-        ),
-        max_connections=int(
-            pick(
-                "max connections",
-                args.max_connections,
-                _env_int(environ, "MAX_CONNECTIONS"),
-                ServerLimits.max_connections,
-                1,
-            )
-        ),
-    )
 
 
 def banner(settings: Settings, url: str, app: Starlette) -> str:
@@ -455,8 +147,8 @@ def health(url: str | None, environ: Mapping[str, str]) -> int:
     import ssl
     import urllib.request
 
-    tls = _env_flag(environ, "TLS")
-    port = _env_int(environ, "PORT") or (8443 if tls else 8080)
+    tls = bool(from_environment("tls", environ))
+    port = from_environment("port", environ) or (8443 if tls else 8080)
     url = url or f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     context = None
     if url.startswith("https"):

@@ -97,7 +97,7 @@ def test_environment_and_flags() -> None:
         ([], {"PLIVO_EMULATOR_PORT": "eighty"}, "PLIVO_EMULATOR_PORT='eighty' is not an integer"),
         ([], {"PLIVO_EMULATOR_SERVER": "gunicorn"}, "choose uvicorn or hypercorn"),
         ([], {"PLIVO_EMULATOR_ACCOUNTS": "bad"}, "AUTH_ID:AUTH_TOKEN"),
-        (["--port", "70000"], {}, "out of range"),
+        (["--port", "70000"], {}, "port 70000 must be from 0 to 65535"),
         (["--server", "daphne"], {}, "invalid choice"),
         (["--speed", "0"], {}, "must be above 0"),
         ([], {"PLIVO_EMULATOR_SPEED": "fast"}, "PLIVO_EMULATOR_SPEED='fast' is not a number"),
@@ -211,3 +211,20 @@ def test_health_command(capsys: pytest.CaptureFixture, tmp_path) -> None:
             "PLIVO_EMULATOR_TLS_DIR": str(tmp_path),
         }
         assert main(["health"], env) == 0, "TLS mode, checked against the kept CA"
+
+
+def test_one_table_drives_flags_variables_help_and_settings(capsys: pytest.CaptureFixture) -> None:
+    from emulator.options import OPTIONS
+
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"], {})
+    out = capsys.readouterr().out
+    numbers = {"int": "1024", "float": "2.5"}
+    for option in OPTIONS:
+        assert option.flag in out and option.env in out, option.field
+        if option.kind not in numbers:
+            continue
+        owner = settings([], {option.env: numbers[option.kind]})
+        for part in option.field.split("."):
+            owner = getattr(owner, part)
+        assert owner == float(numbers[option.kind]), f"{option.env} fills {option.field}"
