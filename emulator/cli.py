@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import json
 import logging
 import os
 import signal
@@ -143,29 +144,28 @@ def serve(settings: Settings) -> int:
 
 
 def health(url: str | None, environ: Mapping[str, str]) -> int:
-    import json
-    import ssl
-    import urllib.request
+    from emulator.testing import EmulatorControl, EmulatorError
 
     tls = bool(from_environment("tls", environ))
     port = from_environment("port", environ) or (8443 if tls else 8080)
     url = url or f"{'https' if tls else 'http'}://127.0.0.1:{port}"
-    context = None
+    ca_file = None
     if url.startswith("https"):
         from emulator.tls import default_tls_dir
 
-        ca = Path(environ.get(ENV_PREFIX + "TLS_DIR") or default_tls_dir()) / "ca.pem"
-        context = (
-            ssl.create_default_context(cafile=str(ca)) if ca.exists() else ssl._create_unverified_context()
-        )
-    request = urllib.request.Request(f"{url}/__emulator__/health")
-    token = environ.get(ENV_PREFIX + "CONTROL_TOKEN")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
+        ca = (from_environment("tls_dir", environ) or default_tls_dir()) / "ca.pem"
+        ca_file = ca if ca.exists() else None
+    # Without the CA at hand (another container made it), readiness is all a health check asks.
+    control = EmulatorControl(
+        url,
+        timeout=3,
+        ca_file=ca_file,
+        verify=ca_file is not None or not url.startswith("https"),
+        token=environ.get(ENV_PREFIX + "CONTROL_TOKEN") or None,
+    )
     try:
-        with urllib.request.urlopen(request, timeout=3, context=context) as response:
-            body = json.load(response)
-    except (OSError, ValueError) as exc:
+        body = control.health()
+    except (OSError, ValueError, EmulatorError) as exc:
         print(f"plivo-mpc-emulator: not ready at {url}: {exc}", file=sys.stderr)
         return 1
     print(json.dumps(body))

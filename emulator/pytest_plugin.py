@@ -102,7 +102,7 @@ def plivo_emulator(pytestconfig: pytest.Config) -> Iterator[EmulatorControl]:
         scenario_paths=tuple(Path(p) for p in pytestconfig.getini("plivo_emulator_scenarios")),
     )
     with ThreadedServer(settings) as server:
-        yield EmulatorControl(server.url)
+        yield server.control()
 
 
 def account_for(test_id: str) -> Credentials:

@@ -6,8 +6,11 @@ every request. What works is reassigning the module-level constants of
 undoes it.
 
     from emulator.sdk import plivo_client
-    client = plivo_client("http://127.0.0.1:8080")
-    client.multi_party_calls.start_recording(friendly_name="standup")
+    with plivo_client("http://127.0.0.1:8080") as client:
+        client.multi_party_calls.start_recording(friendly_name="standup")
+
+For a whole process (a script, a sandbox session), :func:`point_plivo_sdk_at` re-points the
+SDK until :func:`restore_plivo_sdk` is given what it returned.
 """
 
 from __future__ import annotations
@@ -62,14 +65,16 @@ def plivo_sdk_pointed_at(emulator_url: str) -> Iterator[None]:
         restore_plivo_sdk(previous)
 
 
+@contextlib.contextmanager
 def plivo_client(
     emulator_url: str,
     auth_id: str = DEFAULT_ACCOUNT.auth_id,
     auth_token: str = DEFAULT_ACCOUNT.auth_token,
     **kwargs: Any,
-) -> Any:
-    """A ``plivo.RestClient`` talking to the emulator (the SDK is re-pointed process-wide)."""
+) -> Iterator[Any]:
+    """A ``plivo.RestClient`` talking to the emulator within the block; afterwards the SDK talks to
+    Plivo again (the SDK's base URIs are process-wide, so they are restored on the way out)."""
     import plivo
 
-    point_plivo_sdk_at(emulator_url)
-    return plivo.RestClient(auth_id=auth_id, auth_token=auth_token, **kwargs)
+    with plivo_sdk_pointed_at(emulator_url):
+        yield plivo.RestClient(auth_id=auth_id, auth_token=auth_token, **kwargs)

@@ -10,15 +10,11 @@ import asyncio
 import contextlib
 import dataclasses
 import gc
-import json
 import os
 import signal
 import socket
-import ssl
 import threading
 import time
-import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -30,6 +26,7 @@ from emulator.app import create_app
 from emulator.config import ServerName, Settings
 from emulator.domain.backend import Backend
 from emulator.http.state import state_of
+from emulator.testing import EmulatorControl, EmulatorError
 
 # On a stop, requests in progress get this long to finish (long-polls are answered at once);
 # then the callbacks' own grace period (Settings.shutdown_grace) runs.
@@ -190,14 +187,11 @@ class ThreadedServer:
         tls = state_of(self.app).tls
         return tls.ca_cert if tls else None
 
-    def _client_context(self) -> ssl.SSLContext | None:
-        return ssl.create_default_context(cafile=str(self.ca_file)) if self.ca_file else None
-
-    def _control_request(self, path: str, method: str = "GET") -> urllib.request.Request:
-        request = urllib.request.Request(f"{self.url}/__emulator__/{path}", method=method)
-        if self.settings.control_token is not None:
-            request.add_header("Authorization", f"Bearer {self.settings.control_token}")
-        return request
+    def control(self, timeout: float = 30.0) -> EmulatorControl:
+        """A control-plane client for this server (with its CA and its control token)."""
+        return EmulatorControl(
+            self.url, timeout=timeout, ca_file=self.ca_file, token=self.settings.control_token
+        )
 
     def start(self, timeout: float = 10.0) -> Self:
         self._sock = bind_socket(self.settings.host, self.settings.port)
@@ -209,14 +203,12 @@ class ThreadedServer:
 
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
+        probe = self.control(timeout=1)
         while True:
             try:
-                with urllib.request.urlopen(
-                    self._control_request("health"), timeout=1, context=self._client_context()
-                ) as response:
-                    if json.load(response).get("status") == "ok":
-                        return
-            except OSError:
+                if probe.health()["status"] == "ok":
+                    return
+            except (OSError, EmulatorError):
                 pass
             if time.monotonic() > deadline or (self._thread is not None and not self._thread.is_alive()):
                 raise RuntimeError(f"emulator ({self.settings.server}) did not become ready on {self.url}")
@@ -224,10 +216,7 @@ class ThreadedServer:
 
     def reset(self, auth_id: str | None = None) -> None:
         """Reset through the server's own event loop (the backend is not for other threads to mutate)."""
-        query = f"?auth_id={urllib.parse.quote(auth_id)}" if auth_id else ""
-        request = self._control_request(f"reset{query}", "POST")
-        with urllib.request.urlopen(request, timeout=10, context=self._client_context()) as response:
-            response.read()
+        self.control(timeout=10).reset(auth_id)
 
     def stop(self) -> None:
         if self._stop is not None:

@@ -1,7 +1,9 @@
 """A small synchronous client for the emulator's control plane, for tests and scripts.
 
 It speaks to any running emulator: one started by :class:`emulator.ThreadedServer`, the pytest plugin's,
-or a container. Only the standard library is used, so it works wherever the emulator is installed.
+or a container; and, through :func:`client_transport`, to an app driven in-process by an httpx-style
+client (Starlette's ``TestClient``). Only the standard library is used, so it works wherever the
+emulator is installed. Answers are plain dicts, typed for the checker by the TypedDicts below.
 
     control = EmulatorControl("http://127.0.0.1:8080")
     control.create_mpc("MADEVEMULATOR0000001", "standup", members=("10", "11"))
@@ -17,9 +19,115 @@ import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypedDict, cast
+
+# (method, url, body, headers, timeout) -> (status, body): how a request reaches the emulator.
+Transport = Callable[[str, str, bytes | None, dict[str, str], float], tuple[int, bytes]]
+
+
+class Health(TypedDict):
+    status: str
+    version: str
+    accounts: int
+    seed: int
+    clock: str
+    scenarios: int
+
+
+class ClockState(TypedDict):
+    mode: str
+    speed: float
+    now: str
+    # Jobs waiting: callbacks not yet due, retries, scenario actions, MPC timers.
+    pending: int
+
+
+class Attempt(TypedDict):
+    attempt: int
+    time: str
+    status: int | None
+    latency_ms: float
+    error: str | None
+    late_ms: float
+    response_body: str | None
+    response_truncated: bool
+
+
+class Callback(TypedDict):
+    """One journal entry: a callback, its signed request and its attempts."""
+
+    id: str
+    auth_id: str
+    recording_id: str
+    mpc_uuid: str
+    member_id: str | None
+    event: str
+    sequence: int
+    scenario: str
+    duplicate_of: str | None
+    due: str
+    url: str
+    method: str
+    params: dict[str, str]
+    headers: dict[str, str]
+    state: str
+    attempts: list[Attempt]
+    note: str | None
+
+
+class Advance(ClockState):
+    advanced: float
+    callbacks: list[Callback]
+    attempted: int
+    delivered: int
+    failed: int
+    truncated: bool
+
+
+class Fault(TypedDict):
+    id: int
+    path: str
+    method: str | None
+    auth_id: str | None
+    status: int | None
+    error: str
+    delay: float
+    remaining: int | None
+    hits: int
+
+
+class _Client(Protocol):
+    def request(
+        self, method: str, url: str, *, content: bytes | None, headers: dict[str, str], timeout: float
+    ) -> Any: ...
+
+
+def client_transport(client: _Client) -> Transport:
+    """Requests through an httpx-style client (``TestClient(create_app(...))``: no server, no port)."""
+
+    def send(
+        method: str, url: str, body: bytes | None, headers: dict[str, str], timeout: float
+    ) -> tuple[int, bytes]:
+        response = client.request(method, url, content=body, headers=headers, timeout=timeout)
+        return int(response.status_code), bytes(response.content)
+
+    return send
+
+
+def _urllib_transport(context: ssl.SSLContext | None) -> Transport:
+    def send(
+        method: str, url: str, body: bytes | None, headers: dict[str, str], timeout: float
+    ) -> tuple[int, bytes]:
+        request = urllib.request.Request(url, data=body, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
+                return int(response.status), response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
+    return send
 
 
 class EmulatorError(Exception):
@@ -43,13 +151,22 @@ class EmulatorControl:
         timeout: float = 30.0,
         ca_file: str | Path | None = None,
         token: str | None = None,
+        verify: bool = True,
+        transport: Transport | None = None,
     ) -> None:
-        """``ca_file``: the emulator's CA in TLS mode (its ``/__emulator__/ca.pem``); ``token``: its
-        control token (default: ``PLIVO_EMULATOR_CONTROL_TOKEN`` from the environment, if set)."""
+        """``ca_file``: the emulator's CA in TLS mode (its ``/__emulator__/ca.pem``); ``verify=False``
+        skips checking its certificate (a health check that has no CA at hand); ``token``: its control
+        token (default: ``PLIVO_EMULATOR_CONTROL_TOKEN`` from the environment, if set);
+        ``transport``: how requests travel (default: HTTP with the standard library)."""
         self.url = url.rstrip("/")
         self.timeout = timeout
         self.token = token if token is not None else os.environ.get("PLIVO_EMULATOR_CONTROL_TOKEN") or None
-        self._context = ssl.create_default_context(cafile=str(ca_file)) if ca_file is not None else None
+        context = None
+        if not verify:
+            context = ssl._create_unverified_context()
+        elif ca_file is not None:
+            context = ssl.create_default_context(cafile=str(ca_file))
+        self._transport = transport or _urllib_transport(context)
 
     # ----------------------------------------------------------------- plumbing
 
@@ -60,32 +177,27 @@ class EmulatorControl:
         body: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
         timeout: float | None = None,
-        parse: bool = True,
     ) -> Any:
         params = {k: v for k, v in (query or {}).items() if v is not None}
         url = f"{self.url}/__emulator__/{path}" + (f"?{urllib.parse.urlencode(params)}" if params else "")
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(url, data=data, method=method)
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
+        headers = {"Content-Type": "application/json"} if data is not None else {}
         if self.token:
-            request.add_header("Authorization", f"Bearer {self.token}")
+            headers["Authorization"] = f"Bearer {self.token}"
+        status, answer = self._transport(method, url, data, headers, timeout or self.timeout)
         try:
-            with urllib.request.urlopen(
-                request, timeout=timeout or self.timeout, context=self._context
-            ) as response:
-                return json.load(response) if parse else None
-        except urllib.error.HTTPError as exc:
-            try:
-                error = json.load(exc).get("error", exc.reason)
-            except ValueError:
-                error = exc.reason
-            raise EmulatorError(exc.code, str(error)) from None
+            parsed = json.loads(answer) if answer else None
+        except ValueError:
+            parsed = None
+        if status >= 400:
+            error = parsed.get("error") if isinstance(parsed, dict) else None
+            raise EmulatorError(status, str(error or answer[:200].decode("utf-8", "replace")))
+        return parsed
 
     # ------------------------------------------------------------------- calls
 
-    def health(self) -> dict[str, Any]:
-        return dict(self._call("GET", "health"))
+    def health(self) -> Health:
+        return cast(Health, self._call("GET", "health"))
 
     def reset(self, auth_id: str | None = None) -> None:
         """Forget MPCs, recordings, pending callbacks and journal entries (of one account, or all)."""
@@ -113,23 +225,25 @@ class EmulatorControl:
         """Everything (or one account); ``mpc_uuid``, ``limit``, ``offset``, ``order`` page and filter it."""
         return dict(self._call("GET", "state", query={"auth_id": auth_id, **page}))
 
-    def clock(self) -> dict[str, Any]:
-        return dict(self._call("GET", "clock"))
+    def clock(self) -> ClockState:
+        return cast(ClockState, self._call("GET", "clock"))
 
-    def advance(self, seconds: float) -> dict[str, Any]:
+    def advance(self, seconds: float) -> Advance:
         """Move a manual clock; returns once everything due on the way is delivered or given up.
 
         The answer counts what was sent (``attempted``, ``delivered``, ``failed``) and lists the
         callbacks the journal still holds (``truncated`` when it no longer holds them all)."""
-        return dict(self._call("POST", "clock/advance", {"seconds": seconds}, timeout=max(self.timeout, 600)))
+        answer = self._call("POST", "clock/advance", {"seconds": seconds}, timeout=max(self.timeout, 600))
+        return cast(Advance, answer)
 
-    def callbacks(self, **filters: Any) -> list[dict[str, Any]]:
-        """Journal entries: filters ``auth_id``, ``recording_id``, ``mpc_uuid``, ``event``, ``state``."""
-        return list(self._call("GET", "callbacks", query=filters)["callbacks"])
+    def callbacks(self, **filters: Any) -> list[Callback]:
+        """Journal entries: filters ``auth_id``, ``recording_id``, ``mpc_uuid``, ``event``, ``state``
+        (``limit`` keeps the newest)."""
+        return cast(list[Callback], self._call("GET", "callbacks", query=filters)["callbacks"])
 
     def wait_for_callbacks(
         self, count: int = 1, *, timeout: float = 10.0, state: str = "delivered", **filters: Any
-    ) -> list[dict[str, Any]]:
+    ) -> list[Callback]:
         """Block until ``count`` matching callbacks are in ``state`` (delivered by default)."""
         query = {**filters, "state": state, "min_count": count, "wait": timeout}
         answer = self._call("GET", "callbacks", query=query, timeout=timeout + self.timeout)
@@ -139,7 +253,7 @@ class EmulatorControl:
                 f"expected {count} {state} callback(s) matching {filters or 'anything'} "
                 f"within {timeout:g} s; the journal has: {', '.join(seen) or 'nothing'}"
             )
-        return list(answer["callbacks"])
+        return cast(list[Callback], answer["callbacks"])
 
     def scenarios(self) -> dict[str, Any]:
         return dict(self._call("GET", "scenarios"))
@@ -162,7 +276,7 @@ class EmulatorControl:
         auth_id: str | None = None,
         delay: float = 0.0,
         error: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> Fault:
         """Make the next ``times`` matching Plivo API requests fail with ``status`` (0 times: until
         cleared) and/or answer ``delay`` seconds late. ``path`` is a glob over the path after
         ``/v1/Account/{auth_id}/``, e.g. ``"MultiPartyCall/*/Record/"``."""
@@ -175,7 +289,16 @@ class EmulatorControl:
             "delay": delay,
             "error": error,
         }
-        return dict(self._call("POST", "faults", {k: v for k, v in body.items() if v is not None}))
+        return cast(Fault, self._call("POST", "faults", {k: v for k, v in body.items() if v is not None}))
+
+    def faults(self) -> list[Fault]:
+        """The armed fault rules, with their hits so far and the times each has left."""
+        return cast(list[Fault], self._call("GET", "faults")["faults"])
 
     def clear_faults(self, auth_id: str | None = None) -> None:
-        self._call("DELETE", "faults", query={"auth_id": auth_id}, parse=False)
+        """Remove the rules of one account (``auth_id``), or every rule."""
+        self._call("DELETE", "faults", query={"auth_id": auth_id})
+
+    def accounts(self) -> list[str]:
+        """The auth_ids the emulator accepts."""
+        return [a["auth_id"] for a in self._call("GET", "accounts")["accounts"]]

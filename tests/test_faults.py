@@ -48,7 +48,7 @@ def test_the_sdk_retries_through_two_server_errors(
     started = client.multi_party_calls.start_recording(friendly_name="standup")
     assert capsys.readouterr().out.count("Fallback for URL") == 2, "plivo-python retried twice"
     assert [r["recording_id"] for r in recordings(control)] == [started.recording_id], "started exactly once"
-    assert control._call("GET", "faults")["faults"] == [], "the spent rule is gone"
+    assert control.faults() == [], "the spent rule is gone"
 
 
 def test_a_third_server_error_reaches_the_caller(control: EmulatorControl, client: plivo.RestClient) -> None:
@@ -75,7 +75,7 @@ def test_rate_limits_and_filters(control: EmulatorControl, server: ThreadedServe
         f"{server.url}/v1/Account/{OTHER.auth_id}/MultiPartyCall/", auth=(OTHER.auth_id, OTHER.auth_token)
     )
     assert other.status_code == 200, "another account"
-    (listed,) = control._call("GET", "faults")["faults"]
+    (listed,) = control.faults()
     assert listed["hits"] == 3
     control.clear_faults()
     assert session.get(api + "MultiPartyCall/").status_code == 200
@@ -110,14 +110,14 @@ def test_faults_on_recording_files(
 def test_bad_rules_and_reset(control: EmulatorControl, server: ThreadedServer) -> None:
     for bad in ({"status": 200}, {"status": None, "delay": 0}, {"delay": -1}, {"times": -2}):
         with pytest.raises(EmulatorError) as caught:
-            control._call("POST", "faults", {"path": "*", **bad})
+            control.inject_fault("*", **bad)  # type: ignore[arg-type]
         assert caught.value.status == 400
     control.inject_fault(auth_id=MAIN.auth_id, times=0)
     control.inject_fault(auth_id=OTHER.auth_id, times=0)
     control.reset(MAIN.auth_id)
-    assert [f["auth_id"] for f in control._call("GET", "faults")["faults"]] == [OTHER.auth_id]
+    assert [f["auth_id"] for f in control.faults()] == [OTHER.auth_id]
     control.reset()
-    assert control._call("GET", "faults")["faults"] == []
+    assert control.faults() == []
 
 
 def test_faults_answer_before_auth(api: PlivoHTTP) -> None:

@@ -89,7 +89,7 @@ def test_the_plugin_can_use_a_running_emulator(pytester: pytest.Pytester) -> Non
     ) as server:
         result = run_user_suite(pytester, "--plivo-emulator-url", server.url)
         result.assert_outcomes(passed=3)
-        accounts = EmulatorControl(server.url)._call("GET", "accounts")["accounts"]
+        accounts = server.control().accounts()
         assert len(accounts) == len(ACCOUNTS) + 3, "one account per test, registered on the shared emulator"
 
 

@@ -17,7 +17,7 @@ import requests
 from plivo import exceptions
 
 from emulator import ThreadedServer
-from emulator.sdk import plivo_sdk_pointed_at
+from emulator.sdk import BASE_URI_NAMES, plivo_client, plivo_sdk_pointed_at
 from tests.helpers import MAIN, OTHER
 
 
@@ -36,18 +36,10 @@ class SDK:
         return json.loads(body) if body else {}
 
     def seed(self, name: str = "standup", members: tuple[str, ...] = ("10", "11")) -> str:
-        body = {"friendly_name": name, "participants": [{"member_id": m} for m in members]}
-        response = requests.post(
-            f"{self.server.url}/__emulator__/accounts/{MAIN.auth_id}/mpcs", json=body, timeout=5
-        )
-        assert response.status_code == 201
-        return response.json()["mpc_uuid"]
+        return str(self.server.control().create_mpc(MAIN.auth_id, name, members=members)["mpc_uuid"])
 
     def recordings(self) -> list[dict]:
-        state = requests.get(
-            f"{self.server.url}/__emulator__/state", params={"auth_id": MAIN.auth_id}, timeout=5
-        )
-        return state.json()["recordings"]
+        return list(self.server.control().state(MAIN.auth_id)["recordings"])
 
 
 @pytest.fixture
@@ -244,3 +236,13 @@ def test_invalid_transition_raises_validation_error(sdk: SDK) -> None:
     sdk.client.multi_party_calls.start_recording(friendly_name="standup")
     with pytest.raises(exceptions.ValidationError, match="already being recorded"):
         sdk.client.multi_party_calls.start_recording(friendly_name="standup")
+
+
+def test_plivo_client_points_the_sdk_at_the_emulator_for_its_block_only(server: ThreadedServer) -> None:
+    import plivo.rest.client as module
+
+    before = {name: getattr(module, name) for name in BASE_URI_NAMES}
+    with plivo_client(server.url, MAIN.auth_id, MAIN.auth_token) as client:
+        assert {getattr(module, name) for name in BASE_URI_NAMES} == {f"{server.url}/v1/Account"}
+        assert client.multi_party_calls.list().objects == []
+    assert {name: getattr(module, name) for name in BASE_URI_NAMES} == before, "restored on the way out"

@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from emulator.domain.events import DomainEvent, MPCEvent, ParticipantEvent, RecordingEvent
+from emulator.domain.events import (
+    DomainEvent,
+    MPCEvent,
+    MPCEventKind,
+    ParticipantEvent,
+    ParticipantEventKind,
+    RecordingEvent,
+    RecordingEventKind,
+)
 
 
 @dataclass(frozen=True)
@@ -43,19 +51,19 @@ def describe(event: DomainEvent) -> Activity:
             "member_id": rec.member_id,
             "record_track_type": rec.track_type,
         }
-        if rec.failure_reason and event.kind.value == "Failed":
+        if rec.failure_reason and event.kind is RecordingEventKind.FAILED:
             detail["reason"] = rec.failure_reason
         return Activity(event.at, rec.auth_id, rec.mpc_uuid, event.event_name, detail)
     if isinstance(event, ParticipantEvent):
         member = event.participant
         detail = {"member_id": member.member_id, "role": member.role.value, "call_uuid": member.call_uuid}
-        if member.exit_cause is not None and event.kind.value == "ParticipantExit":
+        if member.exit_cause is not None and event.kind is ParticipantEventKind.EXITED:
             detail["exit_cause"] = member.exit_cause.value
         return Activity(event.at, event.mpc.auth_id, event.mpc.mpc_uuid, event.kind.value, detail)
     assert isinstance(event, MPCEvent)
     mpc = event.mpc
     detail = {"friendly_name": mpc.friendly_name}
-    if mpc.termination_cause is not None and event.kind.value == "MPCEnd":
+    if mpc.termination_cause is not None and event.kind is MPCEventKind.ENDED:
         detail["termination_cause"] = mpc.termination_cause.text
     return Activity(event.at, mpc.auth_id, mpc.mpc_uuid, event.kind.value, detail)
 
