@@ -99,18 +99,19 @@ class Fault(TypedDict):
 
 
 class _Client(Protocol):
-    def request(
-        self, method: str, url: str, *, content: bytes | None, headers: dict[str, str], timeout: float
-    ) -> Any: ...
+    def request(self, method: str, url: str, *, content: bytes | None, headers: dict[str, str]) -> Any: ...
 
 
 def client_transport(client: _Client) -> Transport:
-    """Requests through an httpx-style client (``TestClient(create_app(...))``: no server, no port)."""
+    """Requests through an httpx-style client (``TestClient(create_app(...))``: no server, no port).
+
+    The client's own timeout applies (Starlette's TestClient takes none: it runs the app in-process).
+    """
 
     def send(
         method: str, url: str, body: bytes | None, headers: dict[str, str], timeout: float
     ) -> tuple[int, bytes]:
-        response = client.request(method, url, content=body, headers=headers, timeout=timeout)
+        response = client.request(method, url, content=body, headers=headers)
         return int(response.status_code), bytes(response.content)
 
     return send

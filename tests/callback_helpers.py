@@ -10,10 +10,10 @@ from typing import Any
 
 import requests
 from plivo.utils.signature_v3 import validate_v3_signature
-from starlette.testclient import TestClient
 
-from emulator import Settings, ThreadedServer, create_app
-from tests.helpers import ACCOUNTS, MAIN, SEED, FakeClock, PlivoHTTP
+from emulator import ThreadedServer
+from emulator.testing import Advance, Callback, EmulatorControl
+from tests.helpers import MAIN, PlivoHTTP, in_process
 from tests.receiver import Received, Receiver
 
 RECORDING_KEYS = {
@@ -34,18 +34,20 @@ RECORDING_KEYS = {
 
 @dataclass
 class Harness:
+    """An in-process emulator on a manual test clock, with a receiver for its callbacks."""
+
     api: PlivoHTTP
     receiver: Receiver
 
-    def advance(self, seconds: float) -> dict[str, Any]:
-        response = self.api.client.post("/__emulator__/clock/advance", json={"seconds": seconds})
-        assert response.status_code == 200, response.text
-        return response.json()
+    @property
+    def control(self) -> EmulatorControl:
+        return self.api.control
 
-    def journal(self, **filters: Any) -> list[dict[str, Any]]:
-        response = self.api.client.get("/__emulator__/callbacks", params=filters)
-        assert response.status_code == 200, response.text
-        return response.json()["callbacks"]
+    def advance(self, seconds: float) -> Advance:
+        return self.control.advance(seconds)
+
+    def journal(self, **filters: Any) -> list[Callback]:
+        return self.control.callbacks(**filters)
 
     def start(
         self,
@@ -81,20 +83,15 @@ def harness_for(
     if scenario is not None and scenario_dir is not None:
         (scenario_dir / "test.yaml").write_text(scenario)
         paths = (scenario_dir,)
-    config = Settings(seed=SEED, accounts=ACCOUNTS, clock="manual", scenario_paths=paths, **settings)
-    with TestClient(create_app(config, clock=FakeClock())) as client:
-        yield Harness(PlivoHTTP(client), receiver)
+    with in_process(clock="manual", scenario_paths=paths, **settings) as api:
+        yield Harness(api, receiver)
 
 
 def live_mpc(server: ThreadedServer, name: str) -> tuple[requests.Session, str]:
     """A session with the main account's credentials, and the Plivo URL of a fresh two-member MPC."""
     session = requests.Session()
     session.auth = (MAIN.auth_id, MAIN.auth_token)
-    created = session.post(
-        f"{server.url}/__emulator__/accounts/{MAIN.auth_id}/mpcs",
-        json={"friendly_name": name, "participants": [{}, {}]},
-    )
-    assert created.status_code == 201, created.text
+    server.control().create_mpc(MAIN.auth_id, name, members=({}, {}))
     return session, f"{server.url}/v1/Account/{MAIN.auth_id}/MultiPartyCall/name_{name}/"
 
 

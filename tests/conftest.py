@@ -1,16 +1,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from hypothesis import settings
-from starlette.applications import Starlette
-from starlette.testclient import TestClient
 
-from emulator import Settings, ThreadedServer, create_app
+from emulator import ThreadedServer
 from tests.callback_helpers import Harness, harness_for
-from tests.helpers import ACCOUNTS, SEED, FakeClock, PlivoHTTP
+from tests.helpers import FakeClock, PlivoHTTP, in_process, real_server
 from tests.receiver import Receiver
 
 # HYPOTHESIS_PROFILE=fuzz runs the fuzz tests for much longer than the default suite does.
@@ -25,22 +24,32 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def app(clock: FakeClock) -> Starlette:
+def api(clock: FakeClock) -> Iterator[PlivoHTTP]:
     """The emulator in-process, on a clock the test drives."""
-    return create_app(Settings(seed=SEED, accounts=ACCOUNTS), clock=clock)
+    with in_process(clock) as api:
+        yield api
 
 
 @pytest.fixture
-def api(app: Starlette) -> Iterator[PlivoHTTP]:
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield PlivoHTTP(client)
+def start_server() -> Iterator[Callable[..., ThreadedServer]]:
+    """``start_server(**settings)``: a real server on a free loopback port, on the suite's settings
+    with ``settings`` on top; stopped when the test ends (or before, by its ``stop()``)."""
+    started: list[ThreadedServer] = []
+
+    def start(**overrides: Any) -> ThreadedServer:
+        started.append(server := real_server(**overrides))
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 @pytest.fixture(scope="session", params=["uvicorn", "hypercorn"])
 def live_server(request: pytest.FixtureRequest) -> Iterator[ThreadedServer]:
-    settings = Settings(port=0, seed=SEED, accounts=ACCOUNTS, log_level="warning", server=request.param)
-    with ThreadedServer(settings) as server:
-        yield server
+    server = real_server(server=request.param)
+    yield server
+    server.stop()
 
 
 @pytest.fixture

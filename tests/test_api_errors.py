@@ -161,7 +161,7 @@ methods = st.sampled_from(["GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPT
 def test_fuzzed_requests_never_break_the_emulator(
     api: PlivoHTTP, method: str, template: str, mpc_id: str, member_id: str, body: dict
 ) -> None:
-    if not api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()["mpcs"]:
+    if not api.control.state(MAIN.auth_id)["mpcs"]:
         api.seed_mpc("standup", ("10", "11"))
     path = template.replace("{mpc_id}", mpc_id).replace("{member_id}", member_id)
     path = path.replace("{recording_id}", mpc_id).lstrip("/")
@@ -207,7 +207,7 @@ def test_fuzzed_requests_never_break_the_emulator(
     ),
 )
 def test_fuzzed_raw_bodies(api: PlivoHTTP, raw: bytes, ctype: str) -> None:
-    if not api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()["mpcs"]:
+    if not api.control.state(MAIN.auth_id)["mpcs"]:
         api.seed_mpc("standup", ("10", "11"))
     headers = {"Content-Type": ctype} if ctype else {}
     response = api.request(
@@ -215,7 +215,7 @@ def test_fuzzed_raw_bodies(api: PlivoHTTP, raw: bytes, ctype: str) -> None:
     )
     assert response.status_code in (200, 400, 415), response.text
     if response.status_code == 200:
-        api.client.post("/__emulator__/reset", params={"auth_id": MAIN.auth_id})
+        api.control.reset(MAIN.auth_id)
     else:
         assert_plivo_error(response, response.status_code)
 

@@ -121,7 +121,7 @@ def test_existing_call_uuid_joins(api: PlivoHTTP) -> None:
 )
 def test_add_participant_validation(api: PlivoHTTP, body: dict, fragments: list) -> None:
     assert_plivo_error(api.post("MultiPartyCall/name_standup/Participant/", body), 400, *fragments)
-    assert api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()["mpcs"] == []
+    assert api.control.state(MAIN.auth_id)["mpcs"] == []
 
 
 def test_python_sdk_add_participant_defaults_are_valid(api: PlivoHTTP) -> None:
@@ -173,9 +173,7 @@ def test_record_true_on_add_participant(api: PlivoHTTP) -> None:
     add(api, record=True, record_file_format="wav", recording_callback_url="http://127.0.0.1:9/cb")
     got = api.get("MultiPartyCall/name_standup/").json()
     assert got["recording"] == "recording"
-    (recording,) = api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()[
-        "recordings"
-    ]
+    (recording,) = api.control.state(MAIN.auth_id)["recordings"]
     assert (recording["file_format"], recording["recording_callback_method"]) == ("wav", "GET")
 
 

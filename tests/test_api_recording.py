@@ -52,7 +52,7 @@ def test_mpc_recording_round_trip(api: PlivoHTTP, mpc: dict, form: str) -> None:
     assert mpc_field(api, ident) == "recording"
     assert_no_content(api.delete(f"MultiPartyCall/{ident}/Record/"))
     assert mpc_field(api, ident) == "not-recording"
-    state = api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()
+    state = api.control.state(MAIN.auth_id)
     (recording,) = state["recordings"]
     assert recording["recording_id"] == body["recording_id"]
     assert (recording["state"], recording["scope"], recording["file_format"]) == ("completed", "mpc", "wav")
@@ -77,7 +77,7 @@ def test_participant_recording_round_trip(
     base = f"MultiPartyCall/{ids(mpc)[form]}/Participant/10/Record/"
     body = {} if sent is None else {"record_track_type": sent}
     started = assert_started(api.post(base, body), 200)
-    state = api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()
+    state = api.control.state(MAIN.auth_id)
     recordings = {r["record_track_type"]: r for r in state["recordings"]}
     assert sorted(recordings) == sorted(tracks)
     assert all(r["member_id"] == "10" and r["scope"] == "participant" for r in recordings.values())
@@ -86,10 +86,10 @@ def test_participant_recording_round_trip(
     )
     for action, expected in (("Pause/", "paused"), ("Resume/", "recording")):
         assert_no_content(api.post(base + action, body))
-        state = api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()
+        state = api.control.state(MAIN.auth_id)
         assert {r["state"] for r in state["recordings"]} == {expected}
     assert_no_content(api.delete(base, body))
-    state = api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()
+    state = api.control.state(MAIN.auth_id)
     assert {r["state"] for r in state["recordings"]} == {"completed"}
 
 
@@ -206,7 +206,7 @@ def test_bad_start_values_are_400_and_change_nothing(
     assert_plivo_error(api.post("MultiPartyCall/name_standup/Record/", body), 400, *fragments)
     assert_plivo_error(api.post("MultiPartyCall/name_standup/Participant/10/Record/", body), 400, *fragments)
     assert mpc_field(api, "name_standup") == "not-recording"
-    state = api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()
+    state = api.control.state(MAIN.auth_id)
     assert state["recordings"] == []
 
 
@@ -239,9 +239,9 @@ def test_invalid_transitions_over_http(
     for step in setup:
         verb, step_path = step.split(" ")
         assert api.request(verb, f"MultiPartyCall/name_standup/{step_path}").status_code < 300
-    before = api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()
+    before = api.control.state(MAIN.auth_id)
     assert_plivo_error(api.request(method, f"MultiPartyCall/name_standup/{path}"), 400, fragment)
-    after = api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()
+    after = api.control.state(MAIN.auth_id)
     assert after == before, "a refused call must leave the state untouched"
 
 
@@ -258,7 +258,7 @@ def test_recording_calls_on_an_ended_mpc(api: PlivoHTTP, mpc: dict) -> None:
     ):
         assert_plivo_error(api.request(method, f"MultiPartyCall/{uuid}/{path}"), 400, "has ended")
         assert_plivo_error(api.request(method, f"MultiPartyCall/name_standup/{path}"), 404, "no ongoing MPC")
-    state = api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()
+    state = api.control.state(MAIN.auth_id)
     assert [r["state"] for r in state["recordings"]] == ["completed"], (
         "ending the MPC completed its recording"
     )

@@ -59,7 +59,7 @@ def test_cross_account_access(api: PlivoHTTP, method: str, path: str) -> None:
     response = api.client.request(method, url, auth=(OTHER.auth_id, OTHER.auth_token), json={})
     assert_plivo_error(response, 401, f"the account in the URL ({MAIN.auth_id}) is not {OTHER.auth_id}")
     # ... and nothing of MAIN's state changed.
-    state = api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()
+    state = api.control.state(MAIN.auth_id)
     assert state["recordings"] == [] and state["mpcs"][0]["status"] == "Active"
 
 

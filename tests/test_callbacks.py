@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from starlette.testclient import TestClient
 
-from emulator import Settings, create_app
 from tests.callback_helpers import RECORDING_KEYS, Harness, assert_signed, plivo_seconds
-from tests.helpers import MAIN, PlivoHTTP, assert_plivo_error
+from tests.helpers import MAIN, PlivoHTTP, assert_plivo_error, in_process
 
 
 def seed(h: Harness, name: str, members: tuple[str, ...] = ("10", "11")) -> dict:
@@ -145,9 +143,7 @@ def test_pause_resume_scenario(harness: Harness) -> None:
     assert times == [1, 10, 25, 43]
     assert h.receiver.received[-1].params["RecordingDuration"] == "25"
     assert all(e["scenario"] == "pause-resume" for e in h.journal())
-    (recording,) = h.api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()[
-        "recordings"
-    ]
+    (recording,) = h.api.control.state(MAIN.auth_id)["recordings"]
     assert (recording["state"], recording["failure_reason"]) == ("completed", None), "stopped, not failed"
 
 
@@ -159,7 +155,7 @@ def test_fails_midway_scenario(harness: Harness) -> None:
     assert h.events() == [("ParticipantRecordingInitiated", "1"), ("ParticipantRecordingFailed", "2")]
     failed = h.receiver.received[-1].params
     assert (plivo_seconds(failed["EventTimestamp"]), failed["RecordingDuration"]) == (21, "20")
-    state = h.api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()
+    state = h.api.control.state(MAIN.auth_id)
     assert state["recordings"][0]["state"] == "failed"
     assert state["recordings"][0]["failure_reason"] == "media server lost the stream"
     assert_plivo_error(
@@ -257,7 +253,7 @@ def test_record_true_on_add_participant_sends_get_callbacks(harness: Harness) ->
 
 
 def test_scenarios_listing(harness: Harness) -> None:
-    body = harness.api.client.get("/__emulator__/scenarios").json()
+    body = harness.api.control.scenarios()
     names = [s["name"] for s in body["scenarios"]]
     assert body["default"] == "default"
     assert {
@@ -279,11 +275,11 @@ def test_scenarios_listing(harness: Harness) -> None:
 
 def test_clock_endpoint(harness: Harness) -> None:
     h = harness
-    clock = h.api.client.get("/__emulator__/clock").json()
+    clock = h.api.control.clock()
     assert clock == {"mode": "manual", "speed": 1.0, "now": "2026-03-01T09:00:00+00:00", "pending": 0}
     seed(h, "standup")
     h.start()
-    pending = h.api.client.get("/__emulator__/clock").json()["pending"]
+    pending = h.api.control.clock()["pending"]
     assert pending == 2, "the Initiated callback and the MPC's max_duration timer"
     moved = h.advance(1.5)
     assert moved["now"] == "2026-03-01T09:00:01.500000+00:00"
@@ -292,10 +288,9 @@ def test_clock_endpoint(harness: Harness) -> None:
 
 
 def test_advance_needs_a_manual_clock(api: PlivoHTTP) -> None:
-    assert api.client.get("/__emulator__/clock").json()["mode"] == "manual", "the shared fixture is manual"
-    app = create_app(Settings(seed=1, clock="real"))
-    with TestClient(app) as client:
-        response = client.post("/__emulator__/clock/advance", json={"seconds": 1})
+    assert api.control.clock()["mode"] == "manual", "the shared fixture is manual"
+    with in_process(clock="real") as real:
+        response = real.client.post("/__emulator__/clock/advance", json={"seconds": 1})
         assert_plivo_error(response, 409, "--clock manual")
 
 

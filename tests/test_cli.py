@@ -15,6 +15,7 @@ import pytest
 from emulator.cli import build_parser, main, settings_from
 from emulator.config import DEFAULT_ACCOUNT
 from emulator.domain.backend import Credentials
+from tests.helpers import StartServer
 
 
 def settings(argv: list[str], env: dict[str, str] | None = None):
@@ -193,24 +194,24 @@ def test_port_in_use_is_a_clear_error() -> None:
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_health_command(capsys: pytest.CaptureFixture, tmp_path) -> None:
-    from emulator import Settings, ThreadedServer
-
-    with ThreadedServer(Settings(port=0, log_level="warning")) as server:
-        url = server.url
-        assert main(["health", "--url", url], {}) == 0
-        assert '"status": "ok"' in capsys.readouterr().out
-        assert main(["health"], {"PLIVO_EMULATOR_PORT": str(server.port)}) == 0
+def test_health_command(capsys: pytest.CaptureFixture, tmp_path, start_server: StartServer) -> None:
+    server = start_server()
+    url = server.url
+    assert main(["health", "--url", url], {}) == 0
+    assert '"status": "ok"' in capsys.readouterr().out
+    assert main(["health"], {"PLIVO_EMULATOR_PORT": str(server.port)}) == 0
+    server.stop()
     assert main(["health", "--url", url], {}) == 1, "stopped: not ready"
     assert "not ready at" in capsys.readouterr().err
-    tls = Settings(port=0, log_level="warning", tls=True, tls_dir=tmp_path)
-    with ThreadedServer(tls) as server:
-        env = {
-            "PLIVO_EMULATOR_TLS": "1",
-            "PLIVO_EMULATOR_PORT": str(server.port),
-            "PLIVO_EMULATOR_TLS_DIR": str(tmp_path),
-        }
-        assert main(["health"], env) == 0, "TLS mode, checked against the kept CA"
+    server = start_server(tls=True, tls_dir=tmp_path)
+    env = {
+        "PLIVO_EMULATOR_TLS": "1",
+        "PLIVO_EMULATOR_PORT": str(server.port),
+        "PLIVO_EMULATOR_TLS_DIR": str(tmp_path),
+    }
+    assert main(["health"], env) == 0, "TLS mode, checked against the kept CA"
+    (tmp_path / "ca.pem").unlink()
+    assert main(["health"], env) == 0, "TLS mode without the CA at hand: readiness only"
 
 
 def test_one_table_drives_flags_variables_help_and_settings(capsys: pytest.CaptureFixture) -> None:

@@ -85,7 +85,7 @@ def test_state(api: PlivoHTTP) -> None:
     started = api.post(
         "MultiPartyCall/name_standup/Participant/10/Record/", {"record_track_type": "both"}
     ).json()
-    state = api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()
+    state = api.control.state(MAIN.auth_id)
     (mpc,) = state["mpcs"]
     assert mpc["mpc_uuid"] == created["mpc_uuid"] and len(mpc["participants"]) == 2
     assert len(state["recordings"]) == 2

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from emulator import Settings, ThreadedServer
 from tests.callback_helpers import Harness
-from tests.helpers import ACCOUNTS, MAIN, SEED
+from tests.helpers import MAIN, StartServer
 from tests.node_tools import node_package
 from tests.receiver import Receiver
 
@@ -81,7 +80,7 @@ def test_the_timeline_of_a_call(h: Harness) -> None:
     assert exits == ["Kicked Out of Multiparty Call", "Multiparty Call Ended"]
     delivered = [t for t in timeline if t["source"] == "callback"]
     assert all(t["detail"]["status"] == 200 for t in delivered)
-    h.api.client.post("/__emulator__/reset", params={"auth_id": MAIN.auth_id})
+    h.api.control.reset(MAIN.auth_id)
     assert (
         h.api.client.get("/__emulator__/timeline", params={"auth_id": MAIN.auth_id}).json()["timeline"] == []
     )
@@ -134,31 +133,32 @@ const api = (path, init = {}) => fetch(`${env.URL}${path}`, init).then((r) => r.
 """
 
 
-def test_the_dashboard_is_live_in_a_browser(receiver: Receiver, tmp_path: Path) -> None:
+def test_the_dashboard_is_live_in_a_browser(
+    receiver: Receiver, tmp_path: Path, start_server: StartServer
+) -> None:
     node_dir = node_package(PLAYWRIGHT, "PLIVO_EMULATOR_REQUIRE_BROWSER")
     if not Path(CHROMIUM).exists():
         if os.environ.get("PLIVO_EMULATOR_REQUIRE_BROWSER") == "1":
             pytest.fail("chromium is missing, and PLIVO_EMULATOR_REQUIRE_BROWSER=1")
         pytest.skip("needs chromium (Debian: apt-get install chromium)")
-    settings = Settings(port=0, seed=SEED, accounts=ACCOUNTS, clock="manual", log_level="warning")
-    with ThreadedServer(settings) as server:
-        script = node_dir / "dashboard.js"
-        script.write_text(BROWSER_SCRIPT)
-        screenshot = tmp_path / "dashboard.png"
-        env = {
-            **os.environ,
-            "URL": server.url,
-            "AUTH_ID": MAIN.auth_id,
-            "AUTH_TOKEN": MAIN.auth_token,
-            "RECEIVER": receiver.url(),
-            "CHROMIUM": CHROMIUM,
-            "SCREENSHOT": str(screenshot),
-        }
-        result = subprocess.run(
-            ["node", str(script)], cwd=node_dir, env=env, capture_output=True, text=True, timeout=120
-        )
-        assert result.returncode == 0, result.stderr[-3000:]
-        out = json.loads(result.stdout)
+    server = start_server(clock="manual")
+    script = node_dir / "dashboard.js"
+    script.write_text(BROWSER_SCRIPT)
+    screenshot = tmp_path / "dashboard.png"
+    env = {
+        **os.environ,
+        "URL": server.url,
+        "AUTH_ID": MAIN.auth_id,
+        "AUTH_TOKEN": MAIN.auth_token,
+        "RECEIVER": receiver.url(),
+        "CHROMIUM": CHROMIUM,
+        "SCREENSHOT": str(screenshot),
+    }
+    result = subprocess.run(
+        ["node", str(script)], cwd=node_dir, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = json.loads(result.stdout)
     assert out["errors"] == [], "no script error, no alert from the injected name"
     assert out["injectedImages"] == 0, "a friendly name is shown as text, never as HTML"
     assert "<img src=x onerror=alert(1)>" in out["mpcRow"] and "Active" in out["mpcRow"]

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from emulator import Settings, ThreadedServer, create_app
+from emulator import Settings, create_app
 from tests.callback_helpers import Harness, assert_signed, harness_for, live_mpc
-from tests.helpers import ACCOUNTS, MAIN, OTHER, SEED, assert_plivo_error
+from tests.helpers import MAIN, OTHER, StartServer, assert_plivo_error
 from tests.receiver import Receiver
 
 
@@ -165,25 +165,24 @@ def test_journal_filters(harness: Harness) -> None:
     assert_plivo_error(h.api.client.get("/__emulator__/callbacks", params={"wait": "-1"}), 400, "wait")
 
 
-def test_long_poll_waits_for_callbacks(receiver: Receiver) -> None:
-    settings = Settings(port=0, seed=SEED, accounts=ACCOUNTS, log_level="warning", speed=20)
-    with ThreadedServer(settings) as server:
-        session, mpc = live_mpc(server, "standup")
-        session.post(mpc + "Record/", json={"recording_callback_url": receiver.url()})
-        session.delete(mpc + "Record/")
-        # Completed is due about 3-4 emulated seconds later (0.2 s of real time at speed 20).
-        waited = session.get(
-            f"{server.url}/__emulator__/callbacks",
-            params={"event": "MPCRecordingCompleted", "state": "delivered", "wait": 10, "min_count": 1},
-        ).json()
-        assert waited["satisfied"] is True and waited["count"] == 1
-        assert receiver.received[-1].params["EventName"] == "MPCRecordingCompleted"
-        started = time.monotonic()
-        none = session.get(
-            f"{server.url}/__emulator__/callbacks", params={"event": "MPCRecordingFailed", "wait": 0.3}
-        ).json()
-        assert none == {"callbacks": [], "count": 0, "satisfied": False, "truncated": False}
-        assert time.monotonic() - started >= 0.25, "it waited for the timeout"
+def test_long_poll_waits_for_callbacks(receiver: Receiver, start_server: StartServer) -> None:
+    server = start_server(speed=20)
+    session, mpc = live_mpc(server, "standup")
+    session.post(mpc + "Record/", json={"recording_callback_url": receiver.url()})
+    session.delete(mpc + "Record/")
+    # Completed is due about 3-4 emulated seconds later (0.2 s of real time at speed 20).
+    waited = session.get(
+        f"{server.url}/__emulator__/callbacks",
+        params={"event": "MPCRecordingCompleted", "state": "delivered", "wait": 10, "min_count": 1},
+    ).json()
+    assert waited["satisfied"] is True and waited["count"] == 1
+    assert receiver.received[-1].params["EventName"] == "MPCRecordingCompleted"
+    started = time.monotonic()
+    none = session.get(
+        f"{server.url}/__emulator__/callbacks", params={"event": "MPCRecordingFailed", "wait": 0.3}
+    ).json()
+    assert none == {"callbacks": [], "count": 0, "satisfied": False, "truncated": False}
+    assert time.monotonic() - started >= 0.25, "it waited for the timeout"
 
 
 def test_journal_is_capped(receiver: Receiver) -> None:
@@ -205,11 +204,11 @@ def test_reset_clears_journal_and_pending_callbacks(harness: Harness) -> None:
     h.advance(5)
     h.call("DELETE", "MultiPartyCall/name_standup/Record/")
     assert h.journal(state="pending")
-    h.api.client.post("/__emulator__/reset", params={"auth_id": MAIN.auth_id})
+    h.api.control.reset(MAIN.auth_id)
     assert h.journal() == []
     h.advance(60)
     assert [r.params["EventName"] for r in h.receiver.received] == ["MPCRecordingInitiated"]
-    assert h.api.client.get("/__emulator__/clock").json()["pending"] == 0
+    assert h.api.control.clock()["pending"] == 0
 
 
 # ------------------------------------------------------------------------ seeds

@@ -9,23 +9,22 @@ import plivo
 import pytest
 from plivo import exceptions
 
-from emulator import Settings, ThreadedServer
+from emulator import ThreadedServer
 from emulator.sdk import plivo_sdk_pointed_at
 from emulator.testing import EmulatorControl, EmulatorError
-from tests.helpers import ACCOUNTS, MAIN, OTHER, SEED, PlivoHTTP, assert_plivo_error
+from tests.helpers import MAIN, OTHER, PlivoHTTP, assert_plivo_error, real_server
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[ThreadedServer]:
-    with ThreadedServer(
-        Settings(port=0, seed=SEED, accounts=ACCOUNTS, clock="manual", log_level="warning")
-    ) as s:
-        yield s
+    server = real_server(clock="manual")
+    yield server
+    server.stop()
 
 
 @pytest.fixture
 def control(server: ThreadedServer) -> EmulatorControl:
-    control = EmulatorControl(server.url)
+    control = server.control()
     control.reset()
     control.create_mpc(MAIN.auth_id, "standup", stay_alone=True)
     return control

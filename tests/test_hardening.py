@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from starlette.testclient import TestClient
 
 from emulator import Settings, ThreadedServer, create_app
 from emulator.cli import banner
@@ -32,7 +31,7 @@ from emulator.domain.values import CallbackMethod
 from emulator.http.state import state_of
 from emulator.testing import EmulatorControl, EmulatorError
 from tests.callback_helpers import Harness, harness_for
-from tests.helpers import ACCOUNTS, MAIN, SEED, FakeClock, PlivoHTTP, assert_plivo_error
+from tests.helpers import MAIN, SEED, PlivoHTTP, StartServer, assert_plivo_error, in_process, real_server
 from tests.receiver import Receiver
 
 AGENT = {"role": "agent", "from": "14155550100", "to": "14155550101"}
@@ -81,7 +80,7 @@ def test_a_surrogate_in_a_callback_url_is_refused_before_recording(api: PlivoHTT
     assert_plivo_error(
         raw_post(api, "MultiPartyCall/name_standup/Record/", body), 400, "recording_callback_url"
     )
-    assert api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()["recordings"] == []
+    assert api.control.state(MAIN.auth_id)["recordings"] == []
     assert api.client.post("/__emulator__/clock/advance", json={"seconds": 30}).status_code == 200
     still_readable(api)
 
@@ -92,7 +91,7 @@ def test_a_surrogate_in_a_control_plane_body_is_refused(api: PlivoHTTP) -> None:
         content=b'{"friendly_name": "x\\ud800", "participants": [{}]}',
     )
     assert_plivo_error(response, 400, "friendly_name")
-    assert api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()["mpcs"] == []
+    assert api.control.state(MAIN.auth_id)["mpcs"] == []
     still_readable(api)
 
 
@@ -296,20 +295,19 @@ def test_long_polls_match_incrementally_and_wake_only_when_satisfied(monkeypatch
     asyncio.run(scenario())
 
 
-def test_a_long_poll_ends_when_its_client_leaves() -> None:
-    settings = Settings(port=0, seed=SEED, accounts=ACCOUNTS, clock="manual", log_level="warning")
-    with ThreadedServer(settings) as server:
-        engine = state_of(server.app).engine
-        client = socket.create_connection(("127.0.0.1", server.port))
-        client.sendall(b"GET /__emulator__/callbacks?wait=60&min_count=999999 HTTP/1.1\r\nHost: x\r\n\r\n")
-        deadline = time.monotonic() + 5
-        while engine.long_polls == 0 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert engine.long_polls == 1
-        client.close()
-        while engine.long_polls and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert engine.long_polls == 0, "the waiter ended with its client, long before its 60 s"
+def test_a_long_poll_ends_when_its_client_leaves(start_server: StartServer) -> None:
+    server = start_server(clock="manual")
+    engine = state_of(server.app).engine
+    client = socket.create_connection(("127.0.0.1", server.port))
+    client.sendall(b"GET /__emulator__/callbacks?wait=60&min_count=999999 HTTP/1.1\r\nHost: x\r\n\r\n")
+    deadline = time.monotonic() + 5
+    while engine.long_polls == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert engine.long_polls == 1
+    client.close()
+    while engine.long_polls and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert engine.long_polls == 0, "the waiter ended with its client, long before its 60 s"
 
 
 # ---------------------------------------------------------- 5. URLs that crash delivery
@@ -339,7 +337,7 @@ def test_callback_urls_the_sender_cannot_use_are_refused_at_the_api(api: PlivoHT
         "MultiPartyCall/name_standup/Participant/", {**AGENT, "record": True, "recording_callback_url": url}
     )
     assert_plivo_error(response, 400, "recording_callback_url")
-    assert api.client.get("/__emulator__/state", params={"auth_id": MAIN.auth_id}).json()["recordings"] == []
+    assert api.control.state(MAIN.auth_id)["recordings"] == []
 
 
 def test_a_sender_crash_is_journaled_with_its_reason(
@@ -366,8 +364,8 @@ def test_a_sender_crash_is_journaled_with_its_reason(
 
 def test_the_control_plane_token() -> None:
     token = "s3cret-token"
-    app = create_app(Settings(seed=SEED, accounts=ACCOUNTS, control_token=token), clock=FakeClock())
-    with TestClient(app) as client:
+    with in_process(control_token=token) as api:
+        client = api.client
         for path in ("/__emulator__/state", "/__emulator__/callbacks", "/__emulator__/accounts"):
             for header in ({}, {"Authorization": "Bearer nope"}, {"Authorization": f"Basic {token}"}):
                 response = client.get(path, headers=header)
@@ -382,23 +380,21 @@ def test_the_control_plane_token() -> None:
         assert client.get("/__emulator__/health").status_code == 200
         assert client.get("/__emulator__/").status_code == 200
         assert client.get("/__emulator__/dashboard").status_code == 200
-        api = PlivoHTTP(client)
         assert api.get("MultiPartyCall/").status_code == 200
 
 
-def test_clients_pass_the_token(monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = Settings(port=0, seed=SEED, accounts=ACCOUNTS, log_level="warning", control_token="tkn")
-    with ThreadedServer(settings) as server:
-        server.reset()  # ThreadedServer uses its own token
-        with pytest.raises(EmulatorError) as refused:
-            EmulatorControl(server.url).state()
-        assert refused.value.status == 401
-        assert EmulatorControl(server.url, token="tkn").state()["accounts"]
-        monkeypatch.setenv("PLIVO_EMULATOR_CONTROL_TOKEN", "tkn")
-        assert EmulatorControl(server.url).state()["accounts"]
-        from emulator.cli import main
+def test_clients_pass_the_token(monkeypatch: pytest.MonkeyPatch, start_server: StartServer) -> None:
+    server = start_server(control_token="tkn")
+    server.reset()  # ThreadedServer uses its own token
+    with pytest.raises(EmulatorError) as refused:
+        EmulatorControl(server.url).state()
+    assert refused.value.status == 401
+    assert EmulatorControl(server.url, token="tkn").state()["accounts"]
+    monkeypatch.setenv("PLIVO_EMULATOR_CONTROL_TOKEN", "tkn")
+    assert EmulatorControl(server.url).state()["accounts"]
+    from emulator.cli import main
 
-        assert main(["health", "--url", server.url]) == 0
+    assert main(["health", "--url", server.url]) == 0
 
 
 def test_an_account_with_another_token_is_still_a_conflict(api: PlivoHTTP) -> None:
@@ -433,9 +429,9 @@ def _read_all(sock: socket.socket, timeout: float) -> bytes:
 @pytest.fixture(params=["uvicorn", "hypercorn"])
 def limited_server(request: pytest.FixtureRequest) -> Iterator[ThreadedServer]:
     limits = ServerLimits(max_header_bytes=4096, header_timeout=0.5, keep_alive_timeout=5, max_connections=8)
-    settings = Settings(port=0, seed=SEED, accounts=ACCOUNTS, log_level="critical", limits=limits)
-    with ThreadedServer(settings, server=request.param) as server:
-        yield server
+    server = real_server(log_level="critical", limits=limits, server=request.param)
+    yield server
+    server.stop()
 
 
 def test_oversized_headers_are_refused(limited_server: ThreadedServer) -> None:
@@ -464,20 +460,19 @@ def test_a_slow_client_is_cut_off_without_delaying_others(limited_server: Thread
     assert time.monotonic() - started < 3, "closed after the header timeout (0.5 s)"
 
 
-def test_connections_beyond_the_cap_get_503() -> None:
+def test_connections_beyond_the_cap_get_503(start_server: StartServer) -> None:
     limits = ServerLimits(max_connections=4, header_timeout=10)
-    settings = Settings(port=0, seed=SEED, accounts=ACCOUNTS, log_level="critical", limits=limits)
-    with ThreadedServer(settings) as server:
-        held = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(4)]
-        time.sleep(0.2)
-        with socket.create_connection(("127.0.0.1", server.port)) as extra:
-            answer = _read_all(extra, 5)
-        assert answer.startswith(b"HTTP/1.1 503"), answer[:200]
-        assert b"too many connections" in answer
-        for sock in held:
-            sock.close()
-        time.sleep(0.2)
-        assert requests.get(f"{server.url}/__emulator__/health", timeout=5).status_code == 200
+    server = start_server(log_level="critical", limits=limits)
+    held = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(4)]
+    time.sleep(0.2)
+    with socket.create_connection(("127.0.0.1", server.port)) as extra:
+        answer = _read_all(extra, 5)
+    assert answer.startswith(b"HTTP/1.1 503"), answer[:200]
+    assert b"too many connections" in answer
+    for sock in held:
+        sock.close()
+    time.sleep(0.2)
+    assert requests.get(f"{server.url}/__emulator__/health", timeout=5).status_code == 200
 
 
 # ------------------------------------------------------------------ 8. paged state

@@ -6,10 +6,9 @@ import re
 
 import pytest
 
-from emulator import Settings, ThreadedServer
 from emulator.pytest_plugin import account_for
 from emulator.testing import CallbacksNotDelivered, EmulatorControl, EmulatorError
-from tests.helpers import ACCOUNTS, MAIN, SEED
+from tests.helpers import ACCOUNTS, MAIN, StartServer
 
 pytest_plugins = ["pytester"]
 
@@ -83,14 +82,12 @@ def test_the_plugin_starts_an_emulator_and_isolates_tests(pytester: pytest.Pytes
     result.assert_outcomes(passed=3)
 
 
-def test_the_plugin_can_use_a_running_emulator(pytester: pytest.Pytester) -> None:
-    with ThreadedServer(
-        Settings(port=0, seed=SEED, accounts=ACCOUNTS, clock="manual", log_level="warning")
-    ) as server:
-        result = run_user_suite(pytester, "--plivo-emulator-url", server.url)
-        result.assert_outcomes(passed=3)
-        accounts = server.control().accounts()
-        assert len(accounts) == len(ACCOUNTS) + 3, "one account per test, registered on the shared emulator"
+def test_the_plugin_can_use_a_running_emulator(pytester: pytest.Pytester, start_server: StartServer) -> None:
+    server = start_server(clock="manual")
+    result = run_user_suite(pytester, "--plivo-emulator-url", server.url)
+    result.assert_outcomes(passed=3)
+    accounts = server.control().accounts()
+    assert len(accounts) == len(ACCOUNTS) + 3, "one account per test, registered on the shared emulator"
 
 
 def test_the_plugin_settings_are_checked(pytester: pytest.Pytester) -> None:
@@ -108,19 +105,17 @@ def test_accounts_for_tests_are_valid_and_stable() -> None:
     assert first.auth_id != account_for("gw1:tests/test_x.py::test_a").auth_id
 
 
-def test_control_client_errors() -> None:
-    with ThreadedServer(
-        Settings(port=0, seed=SEED, accounts=ACCOUNTS, clock="manual", log_level="warning")
-    ) as server:
-        control = EmulatorControl(server.url)
-        assert control.health()["status"] == "ok"
-        with pytest.raises(EmulatorError) as caught:
-            control.create_mpc("MANOBODY000000000000", "x")
-        assert caught.value.status == 404 and "no account" in caught.value.error
-        control.create_mpc(MAIN.auth_id, "standup", members=("10", {"member_id": "11", "role": "customer"}))
-        assert [m["friendly_name"] for m in control.state(MAIN.auth_id)["mpcs"]] == ["standup"]
-        with pytest.raises(CallbacksNotDelivered, match="the journal has: nothing"):
-            control.wait_for_callbacks(event="MPCRecordingCompleted", timeout=0.2)
-        assert control.clock()["mode"] == "manual" and control.scenarios()["default"] == "default"
-        control.reset()
-        assert control.state(MAIN.auth_id)["mpcs"] == []
+def test_control_client_errors(start_server: StartServer) -> None:
+    server = start_server(clock="manual")
+    control = EmulatorControl(server.url)
+    assert control.health()["status"] == "ok"
+    with pytest.raises(EmulatorError) as caught:
+        control.create_mpc("MANOBODY000000000000", "x")
+    assert caught.value.status == 404 and "no account" in caught.value.error
+    control.create_mpc(MAIN.auth_id, "standup", members=("10", {"member_id": "11", "role": "customer"}))
+    assert [m["friendly_name"] for m in control.state(MAIN.auth_id)["mpcs"]] == ["standup"]
+    with pytest.raises(CallbacksNotDelivered, match="the journal has: nothing"):
+        control.wait_for_callbacks(event="MPCRecordingCompleted", timeout=0.2)
+    assert control.clock()["mode"] == "manual" and control.scenarios()["default"] == "default"
+    control.reset()
+    assert control.state(MAIN.auth_id)["mpcs"] == []

@@ -12,11 +12,10 @@ import pytest
 from mutagen.mp3 import MP3
 from plivo import exceptions
 
-from emulator import Settings, ThreadedServer
 from emulator.media import files, media_for
 from emulator.sdk import plivo_sdk_pointed_at
 from tests.callback_helpers import Harness, harness_for, live_mpc
-from tests.helpers import ACCOUNTS, MAIN, SEED, assert_plivo_error
+from tests.helpers import MAIN, StartServer, assert_plivo_error
 from tests.receiver import Receiver
 
 RECORDING_KEYS = {
@@ -299,20 +298,16 @@ def test_media_reads_anywhere_without_building_the_file() -> None:
     assert hour.read(hour.size - 5, 100) == hour.read(hour.size - 5, 5) and len(hour.read(hour.size, 10)) == 0
 
 
-def test_the_sdk_reads_and_deletes_recordings(receiver: Receiver) -> None:
-    settings = Settings(port=0, seed=SEED, accounts=ACCOUNTS, log_level="warning", speed=50)
-    with ThreadedServer(settings) as server, plivo_sdk_pointed_at(server.url):
-        session, _ = live_mpc(server, "standup")
+def test_the_sdk_reads_and_deletes_recordings(receiver: Receiver, start_server: StartServer) -> None:
+    server = start_server(speed=50)
+    with plivo_sdk_pointed_at(server.url):
+        live_mpc(server, "standup")
         client = plivo.RestClient(MAIN.auth_id, MAIN.auth_token)
         mpcs = client.multi_party_calls
         started = mpcs.start_recording(friendly_name="standup", recording_callback_url=receiver.url())
         mpcs.stop_recording(friendly_name="standup")
         # The file is listed once Completed is sent: wait for that instead of sleeping.
-        waited = session.get(
-            f"{server.url}/__emulator__/callbacks",
-            params={"event": "MPCRecordingCompleted", "state": "delivered", "min_count": 1, "wait": 10},
-        ).json()
-        assert waited["satisfied"]
+        server.control().wait_for_callbacks(event="MPCRecordingCompleted")
         mpc_uuid = mpcs.get(friendly_name="standup").mpc_uuid
         (listed,) = client.recordings.list(mpc_uuid=mpc_uuid).objects
         assert listed.recording_id == started.recording_id

@@ -260,7 +260,7 @@ def test_an_account_can_choose_a_scenario(receiver) -> None:  # type: ignore[no-
         h.advance(2)
         assert h.journal(event="MPCRecordingInitiated")[-1]["scenario"] == "default"
         h.api.client.put(url, json={"scenario": "long-call"})
-        h.api.client.post("/__emulator__/reset", params={"auth_id": MAIN.auth_id})
+        h.api.control.reset(MAIN.auth_id)
         h.api.seed_mpc("again", stay_alone=True)
         h.start("again")
         h.advance(2)
@@ -300,5 +300,5 @@ def test_scenarios_reload_all_or_nothing(receiver, tmp_path: Path) -> None:  # t
         assert "test.yaml:2: timeline.initiated: 'soon' is not of type 'number'" in broken.json()["error"]
         assert any(
             s["name"] == "mine" and s["timeline"]["initiated"] == 7
-            for s in h.api.client.get("/__emulator__/scenarios").json()["scenarios"]
+            for s in h.api.control.scenarios()["scenarios"]
         ), "nothing changed"

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import time
 
-from starlette.testclient import TestClient
-
-from emulator import Settings, ThreadedServer, create_app
 from tests.callback_helpers import Harness, live_mpc, plivo_seconds
-from tests.helpers import ACCOUNTS, SEED, FakeClock, PlivoHTTP
+from tests.helpers import StartServer, in_process
 from tests.receiver import Receiver
 
 RECORDINGS = 1000
 
 
 def test_an_hour_of_a_thousand_recordings_on_the_manual_clock(receiver: Receiver) -> None:
-    app = create_app(Settings(seed=SEED, accounts=ACCOUNTS, clock="manual"), clock=FakeClock())
-    with TestClient(app) as client:
-        h = Harness(PlivoHTTP(client), receiver)
+    with in_process(clock="manual") as api:
+        h = Harness(api, receiver)
         for i in range(RECORDINGS):
             h.api.seed_mpc(f"long-{i}", ("10", "11"))
             h.start(f"long-{i}")
@@ -46,25 +42,22 @@ def test_an_hour_of_a_thousand_recordings_on_the_manual_clock(receiver: Receiver
 TOLERANCE_REAL_SECONDS = 0.25
 
 
-def test_the_real_clock_at_speed_keeps_the_timeline(receiver: Receiver) -> None:
+def test_the_real_clock_at_speed_keeps_the_timeline(receiver: Receiver, start_server: StartServer) -> None:
     speed = 20.0
-    settings = Settings(port=0, seed=SEED, accounts=ACCOUNTS, log_level="warning", speed=speed)
-    with ThreadedServer(settings) as server:
-        session, mpc = live_mpc(server, "pause-resume-1")
-        started = time.monotonic()
-        assert (
-            session.post(mpc + "Record/", json={"recording_callback_url": receiver.url()}).status_code == 202
+    server = start_server(speed=speed)
+    session, mpc = live_mpc(server, "pause-resume-1")
+    started = time.monotonic()
+    assert session.post(mpc + "Record/", json={"recording_callback_url": receiver.url()}).status_code == 202
+    # pause-resume: Initiated at 1 s, Paused at 10.5, Resumed at 25.5, Completed at 43 (emulated).
+    received = receiver.wait_for(4, timeout=10)
+    expected = [1.0, 10.5, 25.5, 43.0]
+    for request, due in zip(received, expected, strict=True):
+        real_offset = request.at - started
+        assert abs(real_offset - due / speed) < TOLERANCE_REAL_SECONDS, (
+            request.params["EventName"],
+            real_offset,
         )
-        # pause-resume: Initiated at 1 s, Paused at 10.5, Resumed at 25.5, Completed at 43 (emulated).
-        received = receiver.wait_for(4, timeout=10)
-        expected = [1.0, 10.5, 25.5, 43.0]
-        for request, due in zip(received, expected, strict=True):
-            real_offset = request.at - started
-            assert abs(real_offset - due / speed) < TOLERANCE_REAL_SECONDS, (
-                request.params["EventName"],
-                real_offset,
-            )
-        journal = session.get(f"{server.url}/__emulator__/callbacks").json()["callbacks"]
-        late = [a["late_ms"] / speed for e in journal for a in e["attempts"]]
-        assert max(late) < TOLERANCE_REAL_SECONDS * 1000
-        print(f"\nlateness at speed {speed:g}: max {max(late):.1f} ms real time")
+    journal = session.get(f"{server.url}/__emulator__/callbacks").json()["callbacks"]
+    late = [a["late_ms"] / speed for e in journal for a in e["attempts"]]
+    assert max(late) < TOLERANCE_REAL_SECONDS * 1000
+    print(f"\nlateness at speed {speed:g}: max {max(late):.1f} ms real time")

@@ -15,11 +15,11 @@ import plivo.rest.client
 import pytest
 from cryptography import x509
 
-from emulator import Settings, ThreadedServer
+from emulator import ThreadedServer
 from emulator.cli import build_parser, settings_from
 from emulator.testing import EmulatorControl
 from emulator.tls import DEFAULT_TLS_HOSTS, prepare_tls
-from tests.helpers import ACCOUNTS, MAIN, SEED
+from tests.helpers import MAIN, StartServer, real_server
 from tests.node_tools import node_package
 
 NODE_SDK = "plivo@4.79.0"
@@ -55,17 +55,9 @@ def test_the_ca_is_kept_and_the_certificate_covers_plivo(tmp_path: Path) -> None
 
 @pytest.fixture(scope="module")
 def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThreadedServer]:
-    settings = Settings(
-        port=0,
-        seed=SEED,
-        accounts=ACCOUNTS,
-        clock="manual",
-        log_level="warning",
-        tls=True,
-        tls_dir=tmp_path_factory.mktemp("tls"),
-    )
-    with ThreadedServer(settings) as server:
-        yield server
+    server = real_server(clock="manual", tls=True, tls_dir=tmp_path_factory.mktemp("tls"))
+    yield server
+    server.stop()
 
 
 def test_the_ca_is_published(tls_server: ThreadedServer) -> None:
@@ -156,33 +148,30 @@ const plivo = require('plivo');
 """
 
 
-def test_the_node_sdk_reaches_the_emulator_unchanged(tmp_path: Path) -> None:
+def test_the_node_sdk_reaches_the_emulator_unchanged(tmp_path: Path, start_server: StartServer) -> None:
     sdk = node_package(NODE_SDK, "PLIVO_EMULATOR_REQUIRE_NODE")
-    settings = Settings(
-        port=0, seed=SEED, accounts=ACCOUNTS, clock="manual", log_level="warning", tls=True, tls_dir=tmp_path
+    server = start_server(clock="manual", tls=True, tls_dir=tmp_path)
+    control = EmulatorControl(server.url, ca_file=server.ca_file)
+    control.create_mpc(MAIN.auth_id, "standup", members=("10", "11"), stay_alone=True)
+    script = sdk / "run.js"
+    script.write_text(NODE_SCRIPT)
+    env = {
+        **os.environ,
+        "NODE_EXTRA_CA_CERTS": str(server.ca_file),
+        "AUTH_ID": MAIN.auth_id,
+        "AUTH_TOKEN": MAIN.auth_token,
+        "EMULATOR_PORT": str(server.port),
+    }
+    result = subprocess.run(
+        ["node", str(script)], cwd=sdk, env=env, capture_output=True, text=True, timeout=60
     )
-    with ThreadedServer(settings) as server:
-        control = EmulatorControl(server.url, ca_file=server.ca_file)
-        control.create_mpc(MAIN.auth_id, "standup", members=("10", "11"), stay_alone=True)
-        script = sdk / "run.js"
-        script.write_text(NODE_SCRIPT)
-        env = {
-            **os.environ,
-            "NODE_EXTRA_CA_CERTS": str(server.ca_file),
-            "AUTH_ID": MAIN.auth_id,
-            "AUTH_TOKEN": MAIN.auth_token,
-            "EMULATOR_PORT": str(server.port),
-        }
-        result = subprocess.run(
-            ["node", str(script)], cwd=sdk, env=env, capture_output=True, text=True, timeout=60
-        )
-        assert result.returncode == 0, result.stderr
-        out = json.loads(result.stdout)
-        assert out["start"]["message"] == "MPC: standup record started"
-        assert out["start"]["recordingUrl"].startswith("https://api.plivo.com/v1/Account/")
-        assert out["paused"] == "paused"
-        assert out["participant"]["recordingId"]
-        assert "no ongoing MPC named 'nobody'" in out["error"]
-        recordings = control.state(MAIN.auth_id)["recordings"]
-        assert [r["state"] for r in recordings] == ["completed"] * 3
-        assert {r["record_track_type"] for r in recordings} == {None, "all", "participant"}
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["start"]["message"] == "MPC: standup record started"
+    assert out["start"]["recordingUrl"].startswith("https://api.plivo.com/v1/Account/")
+    assert out["paused"] == "paused"
+    assert out["participant"]["recordingId"]
+    assert "no ongoing MPC named 'nobody'" in out["error"]
+    recordings = control.state(MAIN.auth_id)["recordings"]
+    assert [r["state"] for r in recordings] == ["completed"] * 3
+    assert {r["record_track_type"] for r in recordings} == {None, "all", "participant"}
