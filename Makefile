@@ -26,6 +26,8 @@ lint: $(TEST_VENV)/.installed
 	$(TEST_VENV)/bin/ruff check emulator tests
 	$(TEST_VENV)/bin/ruff format --check emulator tests
 	$(TEST_VENV)/bin/mypy --strict emulator
+	@complex="$$($(TEST_VENV)/bin/radon cc -n D emulator)"; \
+	if [ -n "$$complex" ]; then echo "functions ranked D or worse (split them):"; echo "$$complex"; exit 1; fi
 
 test: lint
 	$(TEST_VENV)/bin/pytest

@@ -229,3 +229,13 @@ def test_one_table_drives_flags_variables_help_and_settings(capsys: pytest.Captu
         for part in option.field.split("."):
             owner = getattr(owner, part)
         assert owner == float(numbers[option.kind]), f"{option.env} fills {option.field}"
+
+
+def test_the_readme_lists_every_option() -> None:
+    from pathlib import Path
+
+    from emulator.options import OPTIONS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for option in OPTIONS:
+        assert f"`{option.flag}" in readme and option.env in readme, option.field
