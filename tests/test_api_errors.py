@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from emulator.http.params import MAX_BODY_BYTES
 from emulator.http.routes import PLIVO_RESOURCES
-from tests.helpers import MAIN, PlivoHTTP, assert_plivo_error
+from tests.helpers import MAIN, OTHER, PlivoHTTP, assert_plivo_error, in_process
 
 
 def test_malformed_json(api: PlivoHTTP) -> None:
@@ -83,6 +83,23 @@ def test_unknown_paths_are_json_404s(api: PlivoHTTP) -> None:
         "/__emulator__/nope",
     ):
         assert_plivo_error(api.client.get(path, auth=(MAIN.auth_id, MAIN.auth_token)), 404, "not found")
+
+
+def test_an_accounts_error_ids_follow_its_own_sequence() -> None:
+    """Errors answered after authentication draw their api_id from the account's sequence, so the
+    same requests give the same ids whatever anonymous or other traffic happens meanwhile."""
+
+    def ids(noise: bool) -> list[str]:
+        with in_process() as api:
+            found = []
+            for path in ("MultiPartyCall/name_nope/", "Recording/nope/", "MultiPartyCall/name_x/Record/"):
+                if noise:
+                    api.get(path, auth=("MANOBODY000000000000", "x"))  # a 401: anonymous sequence
+                    api.as_account(OTHER).get(path)  # another account's 404
+                found.append(api.get(path).json()["api_id"])
+            return found
+
+    assert ids(noise=False) == ids(noise=True)
 
 
 def test_wrong_method_on_control_plane(api: PlivoHTTP) -> None:

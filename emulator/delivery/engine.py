@@ -220,6 +220,10 @@ class CallbackEngine:
 
     # ------------------------------------------------------------------ time
 
+    @property
+    def clock_mode(self) -> ClockMode:
+        return self._clock.mode
+
     def clock_status(self) -> ClockStatus:
         clock = self._clock
         return ClockStatus(clock.mode, clock.speed, clock.now(), self._scheduler.pending)

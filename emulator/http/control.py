@@ -32,7 +32,7 @@ async def health(request: Request) -> Response:
             "version": __version__,
             "accounts": len(state.backend.accounts),
             "seed": state.backend.seed,
-            "clock": state.engine.clock_status().mode,
+            "clock": state.engine.clock_mode,
             "scenarios": len(state.engine.scenario_set.by_name),
         }
     )

@@ -24,9 +24,9 @@ if TYPE_CHECKING:  # annotations only: every module of the HTTP layer imports th
     from emulator.tls import TLSFiles
 
 _KEY = "emulator"
-# Where a Plivo request's authenticated account is kept for the length of the request, so that
-# an error answered for it carries an api_id from the account's own sequence.
-_ACCOUNT_KEY = "plivo_account"
+# The ASGI scope key under which a Plivo request's authenticated account is kept for the length of the
+# request, so that an error answered for it carries an api_id from the account's own sequence.
+_ACCOUNT_KEY = "plivo_mpc_emulator.account"
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,10 @@ def state_of(holder: Starlette | HTTPConnection) -> AppState:
 
 
 def remember_account(connection: HTTPConnection, account: Account) -> None:
-    setattr(connection.state, _ACCOUNT_KEY, account)
+    connection.scope[_ACCOUNT_KEY] = account
 
 
 def account_of(connection: HTTPConnection) -> Account | None:
     """The account a Plivo request authenticated as (None before authentication, and off the API)."""
-    account: Account | None = getattr(connection.state, _ACCOUNT_KEY, None)
+    account: Account | None = connection.scope.get(_ACCOUNT_KEY)
     return account
