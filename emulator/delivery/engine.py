@@ -1,12 +1,16 @@
 """The callback engine: domain events in, signed recording callbacks out.
 
 For each recording event the engine picks the recording's scenario, snapshots
-the callback's parameters, and queues it on the recording's *lane*. A lane
-sends its callbacks one at a time, in SequenceNumber order, each when its due
-time comes; a failed attempt is retried on the scenario's backoff and holds the
-lane until it is delivered or given up, so a receiver never sees event 3 before
-event 2 (unless a scenario asks for exactly that). Lanes of different
-recordings run concurrently.
+the callback's parameters, and queues it on the recording's *lane*
+(:mod:`emulator.delivery.lanes`). A lane sends its callbacks one at a time, in
+SequenceNumber order, each when its due time comes; a failed attempt is retried
+on the scenario's backoff and holds the lane until it is delivered or given up,
+so a receiver never sees event 3 before event 2 (unless a scenario asks for
+exactly that). Lanes of different recordings run concurrently.
+
+The engine is the delivery layer's interface: the HTTP layer calls its methods
+(the clock, scenario choice, the journal and the activity log) and never
+reaches into its parts.
 
 The engine also keeps the timers the domain cannot: a scenario's own recording
 actions (pause, resume, stop or fail after N seconds) and each MPC's
@@ -25,20 +29,20 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from weakref import WeakKeyDictionary
 
 from emulator.delivery.activity import Activity, ActivityLog
 from emulator.delivery.callbacks import Callback, LinksFor, RecordingLinks, recording_params
+from emulator.delivery.choice import ScenarioChoice
 from emulator.delivery.clock import ClockMode, EmulatedClock
 from emulator.delivery.journal import Attempt, DeliveryState, Journal, JournalEntry, JournalQuery
-from emulator.delivery.lanes import Lane, Queued
+from emulator.delivery.lanes import Lane, Queued, report_undelivered
 from emulator.delivery.scenarios import ActionName, Scenario, ScenarioSet, SeedMPC
 from emulator.delivery.scheduler import Job, Scheduler
 from emulator.delivery.sender import Sender
 from emulator.delivery.signature import signature_headers
 from emulator.domain.account import Account
 from emulator.domain.backend import Backend
-from emulator.domain.errors import DomainError, InvalidParameter
+from emulator.domain.errors import DomainError
 from emulator.domain.events import (
     DomainEvent,
     MPCEvent,
@@ -105,19 +109,13 @@ class CallbackEngine:
     ) -> None:
         self.backend = backend
         self._clock = clock
-        self._scenarios = scenarios
+        self._choice = ScenarioChoice(scenarios)
         self._journal = journal if journal is not None else Journal()
         self._activity = ActivityLog(2 * self._journal.capacity)
         self.sender = sender if sender is not None else Sender()
         self._scheduler = Scheduler(clock)
         self._links = links
         self._lanes: dict[str, Lane] = {}
-        # The scenario of each recording with callbacks still to come, by "{auth_id}/{recording_id}".
-        self._recording_scenarios: dict[str, Scenario] = {}
-        # Scenarios named by a request (X-Emulator-Scenario), found again when its recording starts.
-        self._named: WeakKeyDictionary[RecordingRequest, str] = WeakKeyDictionary()
-        # A scenario chosen for all of an account's recordings (PUT /__emulator__/accounts/{id}/scenario).
-        self._account_scenarios: dict[str, str] = {}
         self._mpc_timers: dict[str, Job] = {}
         self._runner: asyncio.Task[None] | None = None
         self._collectors: list[set[str]] = []
@@ -151,42 +149,7 @@ class CallbackEngine:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._runner
         await self.sender.aclose()
-        self._report_undelivered()
-
-    def _report_undelivered(self, max_lines: int = 1000) -> None:
-        counts = {"in flight": 0, "retrying": 0, "due": 0, "not yet due": 0}
-        lines = 0
-        for lane in self._lanes.values():
-            for position, item in enumerate(lane.queue):
-                entry, cb = item.entry, item.entry.callback
-                if position == 0 and lane.busy:
-                    state = "in flight"
-                elif entry.attempts and not item.ready:
-                    state = "retrying"
-                elif item.ready:
-                    state = "due"
-                else:
-                    state = "not yet due"
-                counts[state] += 1
-                if lines < max_lines:
-                    lines += 1
-                    last = entry.attempts[-1].error if entry.attempts else None
-                    log.warning(
-                        "undelivered at shutdown: recording %s, %s #%d to %s: %s (due %s, %d attempt(s)%s)",
-                        cb.recording_id,
-                        cb.event_name,
-                        cb.sequence,
-                        cb.url,
-                        state,
-                        cb.due.isoformat(),
-                        len(entry.attempts),
-                        f", last: {last}" if last else "",
-                    )
-        total = sum(counts.values())
-        if total:
-            more = f" ({total - lines} not listed)" if total > lines else ""
-            detail = ", ".join(f"{n} {state}" for state, n in counts.items() if n)
-            log.warning("%d callback(s) undelivered at shutdown: %s%s", total, detail, more)
+        report_undelivered(self._lanes.values())
 
     def on_reset(self, account: Account) -> None:
         """Forget the account's pending callbacks and timers, then seed it again."""
@@ -194,19 +157,17 @@ class CallbackEngine:
         self._scheduler.cancel_owner(auth_id)
         self._journal.clear([auth_id])
         self._activity.clear([auth_id])
-        self._account_scenarios.pop(auth_id, None)
+        self._choice.forget_account(auth_id)
         prefix = f"{auth_id}/"
         for key in [k for k in self._lanes if k.startswith(prefix)]:
             self._lanes.pop(key).closed = True
-        for key in [k for k in self._recording_scenarios if k.startswith(prefix)]:
-            del self._recording_scenarios[key]
         for key in [k for k in self._mpc_timers if k.startswith(prefix)]:
             del self._mpc_timers[key]
         self.seed(account)
 
     def seed(self, account: Account) -> None:
         """Create the scenarios' seeded MPCs in ``account`` (at start-up, for a new account, on reset)."""
-        for seed in self._scenarios.seeds():
+        for seed in self._choice.loaded.seeds():
             if seed.account in (None, account.auth_id):
                 self._apply_seed(account, seed)
 
@@ -253,32 +214,20 @@ class CallbackEngine:
 
     @property
     def scenario_set(self) -> ScenarioSet:
-        return self._scenarios
+        return self._choice.loaded
 
     def replace_scenarios(self, loaded: ScenarioSet) -> None:
         """Scenario files read again: started recordings keep theirs; seeds apply at the next reset."""
-        self._scenarios = loaded
-
-    def scenario_named(self, name: str, where: str | None = None) -> Scenario:
-        """A loaded scenario; an unknown name is a bad parameter (``where``: what named it)."""
-        scenario = self._scenarios.get(name)
-        if scenario is None:
-            known = ", ".join(s.name for s in self._scenarios)
-            place = f" in {where}" if where else ""
-            raise InvalidParameter(where or "scenario", f"unknown scenario '{name}'{place}; loaded: {known}")
-        return scenario
+        self._choice.loaded = loaded
 
     def name_scenario(self, request: RecordingRequest, name: str, where: str | None = None) -> None:
-        """The recordings ``request`` starts follow scenario ``name`` (checked to exist)."""
-        self._named[request] = self.scenario_named(name, where).name
+        """The recordings ``request`` starts follow scenario ``name`` (an unknown name is refused)."""
+        self._choice.name_for_request(request, name, where)
 
     def choose_account_scenario(self, auth_id: str, name: str | None) -> None:
         """Every recording the account starts follows ``name`` (unless its request names another);
         None goes back to matching. A reset of the account forgets the choice."""
-        if name is None:
-            self._account_scenarios.pop(auth_id, None)
-        else:
-            self._account_scenarios[auth_id] = self.scenario_named(name).name
+        self._choice.choose_for_account(auth_id, name)
 
     # ---------------------------------------------------------- observation
 
@@ -318,7 +267,7 @@ class CallbackEngine:
         mpc = event.mpc
         key = f"{mpc.auth_id}/{mpc.mpc_uuid}"
         if event.kind is MPCEventKind.STARTED:
-            seconds = self._scenarios.mpc_max_duration(mpc.friendly_name) or mpc.max_duration
+            seconds = self._choice.loaded.mpc_max_duration(mpc.friendly_name) or mpc.max_duration
             self._mpc_timers[key] = self._scheduler.schedule(
                 event.at + timedelta(seconds=seconds),
                 lambda: self._expire(mpc.auth_id, mpc.mpc_uuid),
@@ -331,24 +280,14 @@ class CallbackEngine:
         with contextlib.suppress(DomainError):  # reset or ended in the meantime
             self.backend.account(auth_id).expire_mpc(mpc_uuid)
 
-    def _scenario_for(self, key: str, recording: Recording) -> Scenario:
-        scenario = self._recording_scenarios.get(key)
-        if scenario is None:
-            named = self._named.get(recording.request)
-            choice = self._account_scenarios.get(recording.auth_id)
-            scenario = self._recording_scenarios[key] = self._scenarios.for_recording(
-                recording, named, choice
-            )
-        return scenario
-
     def _on_recording_event(self, event: RecordingEvent) -> None:
         recording = event.recording
         key = f"{recording.auth_id}/{recording.recording_id}"  # of its scenario and of its lane
-        scenario = self._scenario_for(key, recording)
+        scenario = self._choice.of(key, recording)
         if event.kind is RecordingEventKind.INITIATED:
             self._schedule_actions(recording, scenario)
-        elif event.kind in TERMINAL:  # its last event: nothing will look its scenario up again
-            del self._recording_scenarios[key]
+        elif event.kind in TERMINAL:
+            self._choice.finished(key)
         due = event.at + timedelta(seconds=self._delay(scenario, event))
         if event.kind is RecordingEventKind.COMPLETED:
             # The file is processed when Completed is sent: only then is it in the Recording resource.

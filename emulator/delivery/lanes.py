@@ -9,11 +9,15 @@ delivered or given up, so a receiver never sees event 3 before event 2
 
 from __future__ import annotations
 
+import logging
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from emulator.delivery.journal import JournalEntry
 from emulator.delivery.scenarios import Scenario
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(eq=False)
@@ -70,3 +74,40 @@ class Lane:
     def sending(self) -> bool:
         """Whether a callback is in flight, or due and waiting for the lane."""
         return self.busy or bool(self.queue and self.queue[0].ready)
+
+
+def report_undelivered(lanes: Iterable[Lane], max_lines: int = 1000) -> None:
+    """At shutdown: one log line per callback still queued (up to ``max_lines``), and a summary."""
+    counts = {"in flight": 0, "retrying": 0, "due": 0, "not yet due": 0}
+    lines = 0
+    for lane in lanes:
+        for position, item in enumerate(lane.queue):
+            entry, cb = item.entry, item.entry.callback
+            if position == 0 and lane.busy:
+                state = "in flight"
+            elif entry.attempts and not item.ready:
+                state = "retrying"
+            elif item.ready:
+                state = "due"
+            else:
+                state = "not yet due"
+            counts[state] += 1
+            if lines < max_lines:
+                lines += 1
+                last = entry.attempts[-1].error if entry.attempts else None
+                log.warning(
+                    "undelivered at shutdown: recording %s, %s #%d to %s: %s (due %s, %d attempt(s)%s)",
+                    cb.recording_id,
+                    cb.event_name,
+                    cb.sequence,
+                    cb.url,
+                    state,
+                    cb.due.isoformat(),
+                    len(entry.attempts),
+                    f", last: {last}" if last else "",
+                )
+    total = sum(counts.values())
+    if total:
+        more = f" ({total - lines} not listed)" if total > lines else ""
+        detail = ", ".join(f"{n} {state}" for state, n in counts.items() if n)
+        log.warning("%d callback(s) undelivered at shutdown: %s%s", total, detail, more)
