@@ -28,7 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from emulator.config import DEFAULT_ACCOUNT
-from emulator.delivery.clock import EmulatedClock
+from emulator.delivery.clock import AccountClocks, EmulatedClock
 from emulator.delivery.engine import CallbackEngine
 from emulator.delivery.journal import Journal, JournalQuery
 from emulator.delivery.scenarios import Scenario, ScenarioSet
@@ -104,7 +104,8 @@ async def _load(port: int, total: int, rate: float | None, lead: float) -> dict[
     backend = Backend(credentials=[DEFAULT_ACCOUNT], seed=1, clock=clock.now)
     timeline = {kind: 0.0 for kind in RecordingEventKind} | {RecordingEventKind.INITIATED: lead}
     scenario = Scenario(name="bench", default=True, delays=timeline)
-    engine = CallbackEngine(backend, clock, ScenarioSet([scenario]), journal=Journal(total + 10))
+    clocks = AccountClocks(clock)
+    engine = CallbackEngine(backend, clocks, ScenarioSet([scenario]), journal=Journal(total + 10))
     await engine.start()
     account = backend.account(DEFAULT_ACCOUNT.auth_id)
     members = [ParticipantSpec(role=Role.AGENT), ParticipantSpec(role=Role.CUSTOMER)]

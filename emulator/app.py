@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
 from emulator.config import Settings
-from emulator.delivery.clock import EmulatedClock
+from emulator.delivery.clock import AccountClocks, EmulatedClock
 from emulator.delivery.destinations import HostPolicy
 from emulator.delivery.engine import CallbackEngine
 from emulator.delivery.journal import Journal
@@ -41,13 +41,14 @@ def create_app(
     settings = settings or Settings()
     clock = clock or EmulatedClock(settings.clock, speed=settings.speed, start=settings.clock_start)
     seed = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
-    backend = Backend(credentials=settings.effective_accounts, seed=seed, clock=clock.now)
+    clocks = AccountClocks(clock)
+    backend = Backend(credentials=settings.effective_accounts, seed=seed, clock_for=clocks.for_account)
     scenarios = scenarios or load_scenarios(settings.scenario_paths)
     check_seed_accounts(scenarios, backend)
     origins = RecordingOrigins(settings.public_url or f"http://{settings.host}:{settings.port}")
     engine = CallbackEngine(
         backend,
-        clock,
+        clocks,
         scenarios,
         journal=Journal(settings.journal_size),
         sender=Sender(HostPolicy(settings.callback_hosts), ca_file=settings.callback_ca),

@@ -115,7 +115,9 @@ def account_for(test_id: str) -> Credentials:
 
 @pytest.fixture
 def plivo_account(plivo_emulator: EmulatorControl, request: pytest.FixtureRequest) -> Iterator[Credentials]:
-    """An account of this test's own, empty at the start and reset at the end."""
+    """An account of this test's own, empty at the start and reset at the end; within the test,
+    ``plivo_emulator.advance()`` moves this account's time only, and the faults it arms concern this
+    account only and are removed when it ends (``everyone=True`` asks for all accounts)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     creds = account_for(f"{worker}:{request.node.nodeid}")
     plivo_emulator.add_account(creds.auth_id, creds.auth_token)
@@ -123,7 +125,9 @@ def plivo_account(plivo_emulator: EmulatorControl, request: pytest.FixtureReques
     marker = request.node.get_closest_marker("plivo_scenario")
     if marker is not None:
         plivo_emulator.use_scenario(creds.auth_id, marker.args[0])
-    yield creds
+    # plivo_emulator.advance() and .inject_fault() act for this account; faults go with the test.
+    with plivo_emulator.acting_for(creds.auth_id):
+        yield creds
     plivo_emulator.reset(creds.auth_id)
 
 

@@ -13,15 +13,16 @@ emulator is installed. Answers are plain dicts, typed for the checker by the Typ
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Protocol, TypedDict, cast
+from typing import Any, NotRequired, Protocol, TypedDict, cast
 
 # (method, url, body, headers, timeout) -> (status, body): how a request reaches the emulator.
 Transport = Callable[[str, str, bytes | None, dict[str, str], float], tuple[int, bytes]]
@@ -42,6 +43,9 @@ class ClockState(TypedDict):
     now: str
     # Jobs waiting: callbacks not yet due, retries, scenario actions, MPC timers.
     pending: int
+    # One account's clock: whose, and how many seconds ahead of the emulator's it is.
+    auth_id: NotRequired[str]
+    ahead: NotRequired[float]
 
 
 class Attempt(TypedDict):
@@ -168,6 +172,28 @@ class EmulatorControl:
         elif ca_file is not None:
             context = ssl.create_default_context(cafile=str(ca_file))
         self._transport = transport or _urllib_transport(context)
+        # The account advance() and inject_fault() act for when not told (see acting_for).
+        self.account: str | None = None
+        self._armed: list[int] | None = None
+
+    @contextlib.contextmanager
+    def acting_for(self, auth_id: str) -> Iterator[EmulatorControl]:
+        """Within the block, :meth:`advance` moves ``auth_id``'s time only and :meth:`inject_fault`
+        arms faults for it alone (``everyone=True`` asks for all accounts); every fault armed in the
+        block is removed at its end, whatever its ``times``. The pytest plugin's ``plivo_account``
+        wraps each test in it."""
+        previous, outer = self.account, self._armed
+        self.account, self._armed = auth_id, []
+        try:
+            yield self
+        finally:
+            armed, self.account, self._armed = self._armed, previous, outer
+            for fault_id in armed:
+                with contextlib.suppress(EmulatorError):  # spent or cleared already
+                    self.remove_fault(fault_id)
+
+    def _target(self, auth_id: str | None, everyone: bool) -> str | None:
+        return None if everyone else auth_id or self.account
 
     # ----------------------------------------------------------------- plumbing
 
@@ -226,15 +252,22 @@ class EmulatorControl:
         """Everything (or one account); ``mpc_uuid``, ``limit``, ``offset``, ``order`` page and filter it."""
         return dict(self._call("GET", "state", query={"auth_id": auth_id, **page}))
 
-    def clock(self) -> ClockState:
-        return cast(ClockState, self._call("GET", "clock"))
+    def clock(self, auth_id: str | None = None) -> ClockState:
+        """The emulator's clock, or one account's (with how far ahead of the emulator's it is)."""
+        return cast(ClockState, self._call("GET", "clock", query={"auth_id": auth_id}))
 
-    def advance(self, seconds: float) -> Advance:
-        """Move a manual clock; returns once everything due on the way is delivered or given up.
+    def advance(self, seconds: float, auth_id: str | None = None, *, everyone: bool = False) -> Advance:
+        """Move time ahead; returns once everything due on the way is delivered or given up.
 
-        The answer counts what was sent (``attempted``, ``delivered``, ``failed``) and lists the
-        callbacks the journal still holds (``truncated`` when it no longer holds them all)."""
-        answer = self._call("POST", "clock/advance", {"seconds": seconds}, timeout=max(self.timeout, 600))
+        One account's time (``auth_id``, else the account this client acts for), in either clock
+        mode; or, with ``everyone=True`` or no account at all, the emulator's manual clock, which
+        moves every account. The answer counts what was sent (``attempted``, ``delivered``,
+        ``failed``) and lists the callbacks the journal still holds (``truncated`` when it no longer
+        holds them all)."""
+        body: dict[str, Any] = {"seconds": seconds}
+        if (target := self._target(auth_id, everyone)) is not None:
+            body["auth_id"] = target
+        answer = self._call("POST", "clock/advance", body, timeout=max(self.timeout, 600))
         return cast(Advance, answer)
 
     def callbacks(self, **filters: Any) -> list[Callback]:
@@ -277,20 +310,28 @@ class EmulatorControl:
         auth_id: str | None = None,
         delay: float = 0.0,
         error: str | None = None,
+        everyone: bool = False,
     ) -> Fault:
         """Make the next ``times`` matching Plivo API requests fail with ``status`` (0 times: until
         cleared) and/or answer ``delay`` seconds late. ``path`` is a glob over the path after
-        ``/v1/Account/{auth_id}/``, e.g. ``"MultiPartyCall/*/Record/"``."""
+        ``/v1/Account/{auth_id}/``, e.g. ``"MultiPartyCall/*/Record/"``. The requests of ``auth_id``
+        (else of the account this client acts for; ``everyone=True``: of every account)."""
         body = {
             "path": path,
             "status": status,
             "times": times,
             "method": method,
-            "auth_id": auth_id,
+            "auth_id": self._target(auth_id, everyone),
             "delay": delay,
             "error": error,
         }
-        return cast(Fault, self._call("POST", "faults", {k: v for k, v in body.items() if v is not None}))
+        fault = cast(Fault, self._call("POST", "faults", {k: v for k, v in body.items() if v is not None}))
+        if self._armed is not None:
+            self._armed.append(fault["id"])
+        return fault
+
+    def remove_fault(self, fault_id: int) -> None:
+        self._call("DELETE", f"faults/{fault_id}")
 
     def faults(self) -> list[Fault]:
         """The armed fault rules, with their hits so far and the times each has left."""
@@ -303,3 +344,7 @@ class EmulatorControl:
     def accounts(self) -> list[str]:
         """The auth_ids the emulator accepts."""
         return [a["auth_id"] for a in self._call("GET", "accounts")["accounts"]]
+
+    def remove_account(self, auth_id: str) -> None:
+        """Forget an account and everything it holds (an account a test added, say)."""
+        self._call("DELETE", f"accounts/{urllib.parse.quote(auth_id)}")

@@ -126,6 +126,12 @@ const api = (path, init = {}) => fetch(`${env.URL}${path}`, init).then((r) => r.
   out.timeline = await page.locator('#timeline').innerText();
   out.clock = await page.locator('#clock').innerText();
   await page.screenshot({ path: env.SCREENSHOT, fullPage: true });
+  // The address is a link to this call's timeline: opened afresh, it shows the same call.
+  out.link = page.url();
+  const again = await browser.newPage();
+  await again.goto(out.link);
+  await again.locator('#timeline li', { hasText: 'MPCRecordingInitiated' }).first().waitFor({ timeout: 5000 });
+  out.linkedTitle = await again.locator('#timeline-title').innerText();
   out.errors = errors;
   console.log(JSON.stringify(out));
   await browser.close();
@@ -164,5 +170,10 @@ def test_the_dashboard_is_live_in_a_browser(
     assert "<img src=x onerror=alert(1)>" in out["mpcRow"] and "Active" in out["mpcRow"]
     assert "MPCRecordingInitiated" in out["callbackRow"] and "200" in out["callbackRow"]
     assert "MPCStart" in out["timeline"] and "MPCRecordingInitiated" in out["timeline"]
-    assert out["clock"].startswith("manual") and screenshot.stat().st_size > 10_000
+    assert out["clock"].startswith(f"{MAIN.auth_id}: manual"), out["clock"]
+    assert "10 s ahead of the emulator" in out["clock"], "the buttons move the selected account's time"
+    control = server.control()
+    assert control.clock(MAIN.auth_id)["ahead"] == 10 and control.clock()["pending"] >= 0
+    assert "mpc_uuid=" in out["link"] and "<img src=x onerror=alert(1)>" in out["linkedTitle"]
+    assert screenshot.stat().st_size > 10_000
     assert [r.params["EventName"] for r in receiver.received] == ["MPCRecordingInitiated"]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from emulator.delivery.clock import EmulatedClock
+from emulator.delivery.clock import AccountClocks, EmulatedClock
 from emulator.delivery.scheduler import Scheduler
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -36,7 +36,7 @@ def test_real_clock_runs_at_speed() -> None:
 
 def test_advance_fires_in_time_order_at_the_jobs_own_instant() -> None:
     clock = EmulatedClock("manual", start=START)
-    scheduler = Scheduler(clock)
+    scheduler = Scheduler(AccountClocks(clock))
     seen: list[tuple[str, float]] = []
 
     def note(label: str) -> None:
@@ -68,7 +68,7 @@ def test_advance_fires_in_time_order_at_the_jobs_own_instant() -> None:
 
 def test_advance_waits_for_work_the_jobs_started() -> None:
     clock = EmulatedClock("manual", start=START)
-    scheduler = Scheduler(clock)
+    scheduler = Scheduler(AccountClocks(clock))
     finished: list[float] = []
 
     async def slow_work() -> None:
@@ -90,7 +90,7 @@ def test_advance_waits_for_work_the_jobs_started() -> None:
 
 def test_jobs_due_now_fire_without_advancing_a_manual_clock() -> None:
     clock = EmulatedClock("manual", start=START)
-    scheduler = Scheduler(clock)
+    scheduler = Scheduler(AccountClocks(clock))
     fired: list[str] = []
 
     async def scenario() -> None:
@@ -108,7 +108,7 @@ def test_jobs_due_now_fire_without_advancing_a_manual_clock() -> None:
 
 def test_real_mode_fires_when_due() -> None:
     clock = EmulatedClock("real", speed=100)
-    scheduler = Scheduler(clock)
+    scheduler = Scheduler(AccountClocks(clock))
 
     async def scenario() -> float:
         runner = asyncio.create_task(scheduler.run())
@@ -125,7 +125,7 @@ def test_real_mode_fires_when_due() -> None:
 
 
 def test_cancel_owner() -> None:
-    scheduler = Scheduler(EmulatedClock("manual", start=START))
+    scheduler = Scheduler(AccountClocks(EmulatedClock("manual", start=START)))
     scheduler.schedule(START, lambda: None, owner="A")
     scheduler.schedule(START, lambda: None, owner="B")
     scheduler.cancel_owner("A")
@@ -133,9 +133,9 @@ def test_cancel_owner() -> None:
 
 
 def test_cancelled_jobs_do_not_pile_up() -> None:
-    scheduler = Scheduler(EmulatedClock("manual", start=START))
+    scheduler = Scheduler(AccountClocks(EmulatedClock("manual", start=START)))
     jobs = [scheduler.schedule(START + timedelta(hours=4, seconds=i), lambda: None) for i in range(3000)]
     for job in jobs[:2000]:
         scheduler.cancel(job)
     assert scheduler.pending == 1000
-    assert len(scheduler._heap) < 2000, "the heap was compacted once cancelled jobs were the majority"
+    assert len(scheduler._heaps[None]) < 2000, "the heap was compacted once cancelled jobs were the majority"

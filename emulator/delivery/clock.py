@@ -1,8 +1,11 @@
-"""The emulator's sense of time: real (optionally sped up) or manual.
+"""The emulator's sense of time: real (optionally sped up) or manual, and each account's own.
 
-Every timestamp the emulator produces (creation_time, join_time, recording
-start and end, callback EventTimestamp) and every scheduled callback reads this
-one clock, so a test can make an hour pass in a millisecond.
+Every timestamp an account sees (creation_time, join_time, recording start and
+end, callback EventTimestamp, billing) and every job scheduled for it reads that
+account's clock: the emulator's clock plus the account's own offset. Advancing
+one account moves only its time, so tests that share one emulator (pytest-xdist
+workers, one account each) never move each other's clocks; advancing the
+emulator's clock moves every account.
 
 - ``real``: emulated time runs from the wall-clock time at start-up, ``speed``
   times faster than real time.
@@ -12,7 +15,9 @@ one clock, so a test can make an hour pass in a millisecond.
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
@@ -50,3 +55,39 @@ class EmulatedClock:
     def real_seconds_until(self, moment: datetime) -> float:
         """How long to sleep, in real seconds, until the clock shows ``moment`` (real mode)."""
         return max(0.0, (moment - self.now()).total_seconds() / self.speed)
+
+
+_ZERO = timedelta(0)
+
+
+class AccountClocks:
+    """Each account's time: the emulator's clock plus the account's offset (none until it is moved).
+
+    ``None`` stands for the emulator itself (jobs that belong to no account).
+    """
+
+    def __init__(self, base: EmulatedClock) -> None:
+        self.base = base
+        self._offsets: dict[str, timedelta] = {}
+
+    def now(self, auth_id: str | None = None) -> datetime:
+        if auth_id is None:
+            return self.base.now()
+        return self.base.now() + self._offsets.get(auth_id, _ZERO)
+
+    def offset(self, auth_id: str | None) -> timedelta:
+        return _ZERO if auth_id is None else self._offsets.get(auth_id, _ZERO)
+
+    def move_to(self, auth_id: str, moment: datetime) -> None:
+        """The account's time jumps to ``moment`` (never backwards); the emulator's does not move."""
+        ahead = moment - self.now(auth_id)
+        if ahead > _ZERO:
+            self._offsets[auth_id] = self.offset(auth_id) + ahead
+
+    def forget(self, auth_id: str) -> None:
+        """The account's time is the emulator's again (its reset)."""
+        self._offsets.pop(auth_id, None)
+
+    def for_account(self, auth_id: str) -> Callable[[], datetime]:
+        """The account's clock, as the domain reads it."""
+        return functools.partial(self.now, auth_id)

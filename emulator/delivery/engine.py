@@ -27,13 +27,13 @@ import hashlib
 import logging
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from emulator.delivery.activity import Activity, ActivityLog
 from emulator.delivery.callbacks import Callback, LinksFor, RecordingLinks, recording_params
 from emulator.delivery.choice import ScenarioChoice
-from emulator.delivery.clock import ClockMode, EmulatedClock
+from emulator.delivery.clock import AccountClocks, ClockMode
 from emulator.delivery.journal import Attempt, DeliveryState, Journal, JournalEntry, JournalQuery
 from emulator.delivery.lanes import Lane, Queued, report_undelivered
 from emulator.delivery.scenarios import ActionName, Scenario, ScenarioSet, SeedMPC
@@ -73,6 +73,9 @@ class ClockStatus:
     now: datetime
     # Jobs waiting on the scheduler: callbacks not yet due, retries, scenario actions, MPC timers.
     pending: int
+    # For one account: whose time it is, and how many seconds ahead of the emulator's clock.
+    auth_id: str | None = None
+    ahead: float = 0.0
 
     @property
     def manual(self) -> bool:
@@ -94,13 +97,25 @@ class AdvanceReport:
         return len(self.callbacks) < self.attempted
 
 
+@dataclass(eq=False)
+class _Collector:
+    """What an advance sent: each callback attempted (of one account, or all) and its state."""
+
+    auth_id: str | None
+    states: dict[str, DeliveryState] = field(default_factory=dict)
+
+    def saw(self, entry: JournalEntry) -> None:
+        if self.auth_id is None or entry.callback.auth_id == self.auth_id:
+            self.states[entry.callback.callback_id] = entry.state
+
+
 class CallbackEngine:
     """The delivery layer's one object: the HTTP layer uses its methods, never its parts."""
 
     def __init__(
         self,
         backend: Backend,
-        clock: EmulatedClock,
+        clocks: AccountClocks,
         scenarios: ScenarioSet,
         *,
         journal: Journal | None = None,
@@ -108,17 +123,18 @@ class CallbackEngine:
         links: LinksFor = _no_links,
     ) -> None:
         self.backend = backend
-        self._clock = clock
+        self._clocks = clocks
+        self._clock = clocks.base
         self._choice = ScenarioChoice(scenarios)
         self._journal = journal if journal is not None else Journal()
         self._activity = ActivityLog(2 * self._journal.capacity)
         self.sender = sender if sender is not None else Sender()
-        self._scheduler = Scheduler(clock)
+        self._scheduler = Scheduler(clocks)
         self._links = links
         self._lanes: dict[str, Lane] = {}
         self._mpc_timers: dict[str, Job] = {}
         self._runner: asyncio.Task[None] | None = None
-        self._collectors: list[set[str]] = []
+        self._collectors: list[_Collector] = []
         # Callbacks settled since start-up, whatever the journal still remembers.
         self.delivered = 0
         self.failed = 0
@@ -156,6 +172,7 @@ class CallbackEngine:
         auth_id = account.auth_id
         self._scheduler.cancel_owner(auth_id)
         self._journal.clear([auth_id])
+        self._clocks.forget(auth_id)
         self._activity.clear([auth_id])
         self._choice.forget_account(auth_id)
         prefix = f"{auth_id}/"
@@ -185,30 +202,40 @@ class CallbackEngine:
     def clock_mode(self) -> ClockMode:
         return self._clock.mode
 
-    def clock_status(self) -> ClockStatus:
+    def clock_status(self, auth_id: str | None = None) -> ClockStatus:
+        """The emulator's clock, or one account's (its time, how far ahead it is, its pending jobs)."""
         clock = self._clock
-        return ClockStatus(clock.mode, clock.speed, clock.now(), self._scheduler.pending)
+        if auth_id is None:
+            return ClockStatus(clock.mode, clock.speed, clock.now(), self._scheduler.pending)
+        ahead = self._clocks.offset(auth_id).total_seconds()
+        pending = self._scheduler.pending_for(auth_id)
+        return ClockStatus(clock.mode, clock.speed, self._clocks.now(auth_id), pending, auth_id, ahead)
 
-    async def advance(self, seconds: float) -> AdvanceReport:
-        """Move a manual clock; returns once everything due on the way is delivered or given up."""
-        if not self._clock.manual:
-            raise RuntimeError("only a manual clock can be advanced")
-        delivered, failed = self.delivered, self.failed
-        with self._collect_attempts() as attempted:
-            await self._scheduler.advance(seconds)
+    async def advance(self, seconds: float, auth_id: str | None = None) -> AdvanceReport:
+        """Move time ahead: the emulator's manual clock (every account), or one account's, in either
+        mode; returns once everything due on the way is delivered or given up."""
+        if auth_id is None and not self._clock.manual:
+            raise RuntimeError("only a manual clock can be advanced for every account")
+        with self._collect_attempts(auth_id) as collected:
+            await self._scheduler.advance(seconds, auth_id)
         # The journal keeps the newest entries only: an advance that sent more than it holds says so.
-        listed = [e for e in self._journal.query(JournalQuery()) if e.callback.callback_id in attempted]
-        return AdvanceReport(len(attempted), self.delivered - delivered, self.failed - failed, listed)
+        attempted = collected.states
+        listed = [
+            e for e in self._journal.query(JournalQuery(auth_id)) if e.callback.callback_id in attempted
+        ]
+        delivered = sum(1 for state in attempted.values() if state is DeliveryState.DELIVERED)
+        failed = sum(1 for state in attempted.values() if state is DeliveryState.FAILED)
+        return AdvanceReport(len(attempted), delivered, failed, listed)
 
     @contextlib.contextmanager
-    def _collect_attempts(self) -> Iterator[set[str]]:
-        """The ids of the callbacks attempted while the block runs (an advance reports them)."""
-        ids: set[str] = set()
-        self._collectors.append(ids)
+    def _collect_attempts(self, auth_id: str | None) -> Iterator[_Collector]:
+        """The callbacks (of one account, or all) attempted while the block runs, with their state."""
+        collector = _Collector(auth_id)
+        self._collectors.append(collector)
         try:
-            yield ids
+            yield collector
         finally:
-            self._collectors.remove(ids)
+            self._collectors.remove(collector)
 
     # ------------------------------------------------------------- scenarios
 
@@ -374,7 +401,7 @@ class CallbackEngine:
     def _pump(self, lane: Lane) -> None:
         item = lane.take_next()
         if item is not None:
-            self._scheduler.spawn(self._attempt(lane, item))
+            self._scheduler.spawn(self._attempt(lane, item), owner=item.entry.callback.auth_id)
 
     def _settle(self, lane: Lane, item: Queued) -> None:
         lane.done(item)
@@ -392,9 +419,9 @@ class CallbackEngine:
             log.exception("callback delivery crashed")
             entry = item.entry
             error = f"emulator error while sending: {type(exc).__name__}: {exc}"
-            attempt = Attempt(len(entry.attempts) + 1, self._clock.now(), None, 0.0, error, 0.0)
-            self._journal.record_attempt(entry, attempt, settled=DeliveryState.FAILED)
-            self.failed += 1
+            now = self._clocks.now(entry.callback.auth_id)
+            attempt = Attempt(len(entry.attempts) + 1, now, None, 0.0, error, 0.0)
+            self._record(entry, attempt, None, DeliveryState.FAILED)
             self._settle(lane, item)
 
     async def _send(self, lane: Lane, item: Queued) -> None:
@@ -411,7 +438,7 @@ class CallbackEngine:
             account.auth_token,
             account.auth_token,
         )
-        now = self._clock.now()
+        now = self._clocks.now(callback.auth_id)
         outcome = await self.sender.send(
             callback.method, callback.url, callback.params, headers, scenario.delivery.timeout
         )
@@ -429,27 +456,39 @@ class CallbackEngine:
             outcome.body,
             outcome.body_truncated,
         )
-        for collector in self._collectors:
-            collector.add(callback.callback_id)
         backoff = scenario.delivery.retry_backoff
+        settled: DeliveryState | None = None
         if outcome.ok or outcome.refused or number > len(backoff) or lane.closed:
             settled = DeliveryState.DELIVERED if outcome.ok else DeliveryState.FAILED
-            self._journal.record_attempt(entry, attempt, headers=headers, settled=settled)
-            if outcome.ok:
-                self.delivered += 1
-            else:
-                self.failed += 1
-                log.warning(
-                    "callback %s to %s given up after %d attempt(s): %s",
-                    callback.event_name,
-                    callback.url,
-                    number,
-                    outcome.error,
-                )
-            self._settle(lane, item)
+        self._record(entry, attempt, headers, settled)
+        if settled is None:
+            lane.retry_later(item)
+            self._scheduler.schedule_in(
+                backoff[number - 1], functools.partial(self._ready, lane, item), owner=callback.auth_id
+            )
             return
-        self._journal.record_attempt(entry, attempt, headers=headers)
-        lane.retry_later(item)
-        self._scheduler.schedule_in(
-            backoff[number - 1], functools.partial(self._ready, lane, item), owner=callback.auth_id
-        )
+        if not outcome.ok:
+            log.warning(
+                "callback %s to %s given up after %d attempt(s): %s",
+                callback.event_name,
+                callback.url,
+                number,
+                outcome.error,
+            )
+        self._settle(lane, item)
+
+    def _record(
+        self,
+        entry: JournalEntry,
+        attempt: Attempt,
+        headers: dict[str, str] | None,
+        settled: DeliveryState | None,
+    ) -> None:
+        """An attempt, in the journal, in the counters, and for the advances collecting them."""
+        self._journal.record_attempt(entry, attempt, headers=headers, settled=settled)
+        if settled is DeliveryState.DELIVERED:
+            self.delivered += 1
+        elif settled is DeliveryState.FAILED:
+            self.failed += 1
+        for collector in self._collectors:
+            collector.saw(entry)

@@ -51,9 +51,25 @@ class Credentials:
 
 
 class Backend:
-    def __init__(self, *, credentials: Iterable[Credentials], seed: int, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        credentials: Iterable[Credentials],
+        seed: int,
+        clock: Clock | None = None,
+        clock_for: Callable[[str], Clock] | None = None,
+    ) -> None:
+        """``clock``: one time for every account; or ``clock_for``: each account's own (the emulator
+        gives each account a clock it can move ahead alone)."""
+        if clock_for is None:
+            if clock is None:
+                raise ValueError("give clock or clock_for")
+            shared = clock
+            clock_for = lambda auth_id: shared  # noqa: E731
+        elif clock is not None:
+            raise ValueError("give clock or clock_for, not both")
         self.seed = seed
-        self.clock = clock
+        self._clock_for = clock_for
         self._listeners: list[Listener] = []
         self._reset_hooks: list[ResetHook] = []
         self._accounts: dict[str, Account] = {}
@@ -78,11 +94,16 @@ class Backend:
             auth_id=creds.auth_id,
             auth_token=creds.auth_token,
             ids=IdFactory(self.seed, creds.auth_id),
-            clock=self.clock,
+            clock=self._clock_for(creds.auth_id),
             emit=self._dispatch,
         )
         self._accounts[creds.auth_id] = account
         return account
+
+    def remove_account(self, auth_id: str) -> None:
+        """Forget an account: reset first (its callbacks, timers and faults go with it), then removed."""
+        self.reset(auth_id)
+        del self._accounts[auth_id]
 
     def account(self, auth_id: str) -> Account:
         account = self._accounts.get(auth_id)

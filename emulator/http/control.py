@@ -54,6 +54,12 @@ async def create_account(request: Request) -> Response:
     return PlivoJSONResponse({"auth_id": account.auth_id}, status_code=201)
 
 
+async def remove_account(request: Request) -> Response:
+    """Forget an account with everything it holds: its MPCs, recordings, callbacks, faults and time."""
+    state_of(request).backend.remove_account(request.path_params["auth_id"])
+    return Response(status_code=204)
+
+
 def _participant(raw: object, index: int, settings: MPCSettings) -> ParticipantSpec:
     where = f"participants[{index}]"
     if not isinstance(raw, dict):
@@ -108,12 +114,14 @@ def control_routes() -> list[BaseRoute]:
         Route(f"{PREFIX}/health", health, methods=["GET"]),
         Route(f"{PREFIX}/accounts", list_accounts, methods=["GET"]),
         Route(f"{PREFIX}/accounts", create_account, methods=["POST"]),
+        Route(f"{PREFIX}/accounts/{{auth_id}}", remove_account, methods=["DELETE"]),
         Route(f"{PREFIX}/accounts/{{auth_id}}/mpcs", create_mpc, methods=["POST"]),
         Route(f"{PREFIX}/reset", reset, methods=["POST"]),
         Route(f"{PREFIX}/state", control_state.state, methods=["GET"]),
         Route(f"{PREFIX}/ca.pem", ca_certificate, methods=["GET"]),
         Route(f"{PREFIX}/clock", delivery.clock, methods=["GET"]),
         Route(f"{PREFIX}/clock/advance", delivery.advance_clock, methods=["POST"]),
+        Route(f"{PREFIX}/accounts/{{auth_id}}/clock/advance", delivery.advance_clock, methods=["POST"]),
         Route(f"{PREFIX}/callbacks", delivery.callbacks, methods=["GET"]),
         Route(f"{PREFIX}/scenarios", delivery.scenarios, methods=["GET"]),
         Route(f"{PREFIX}/scenarios/reload", delivery.reload_scenarios, methods=["POST"]),
@@ -125,6 +133,7 @@ def control_routes() -> list[BaseRoute]:
         Route(f"{PREFIX}/faults", faults.add_fault, methods=["POST"]),
         Route(f"{PREFIX}/faults", faults.list_faults, methods=["GET"]),
         Route(f"{PREFIX}/faults", faults.clear_faults, methods=["DELETE"]),
+        Route(f"{PREFIX}/faults/{{rule_id}}", faults.remove_fault, methods=["DELETE"]),
         Route(f"{PREFIX}/version", dashboard.version, methods=["GET"]),
         Route(f"{PREFIX}/timeline", dashboard.timeline, methods=["GET"]),
         Route(f"{PREFIX}/", dashboard.page, methods=["GET"]),

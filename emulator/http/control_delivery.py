@@ -18,35 +18,57 @@ from emulator.http.state import state_of
 from emulator.params import Params
 
 
-def clock_state(engine: CallbackEngine) -> Json:
-    status = engine.clock_status()
-    return {
+def clock_state(engine: CallbackEngine, auth_id: str | None = None) -> Json:
+    """The emulator's clock; or one account's, with how many seconds it is ahead of the emulator's."""
+    status = engine.clock_status(auth_id)
+    state: Json = {
         "mode": status.mode,
         "speed": status.speed,
         "now": status.now.isoformat(),
         "pending": status.pending,
     }
+    if auth_id is not None:
+        state.update(auth_id=auth_id, ahead=status.ahead)
+    return state
+
+
+def _account_id(request: Request, auth_id: str | None) -> str | None:
+    """``auth_id`` checked to name an account (404 otherwise)."""
+    return None if auth_id is None else state_of(request).backend.account(auth_id).auth_id
 
 
 async def clock(request: Request) -> Response:
-    return PlivoJSONResponse(clock_state(state_of(request).engine))
+    """``GET /__emulator__/clock[?auth_id=]``."""
+    auth_id = _account_id(request, Params(dict(request.query_params)).text("auth_id"))
+    return PlivoJSONResponse(clock_state(state_of(request).engine, auth_id))
 
 
 MAX_ADVANCE = 10 * 365 * 24 * 3600
 
 
 async def advance_clock(request: Request) -> Response:
-    """Move a manual clock; answers once everything due on the way has been delivered or given up."""
+    """Move time ahead, for every account (a manual clock) or for one (``auth_id``, either clock);
+    answers once everything due on the way has been delivered or given up."""
+    p = await json_params(request)
+    named = request.path_params.get("auth_id") or p.text("auth_id")
+    return await _advance(request, p, _account_id(request, named))
+
+
+async def _advance(request: Request, p: Params, auth_id: str | None) -> Response:
     engine = state_of(request).engine
-    seconds = (await json_params(request)).raw("seconds")
+    seconds = p.raw("seconds")
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= MAX_ADVANCE:
         raise InvalidParameter("seconds", f"seconds must be a number from 0 to {MAX_ADVANCE}")
-    if not engine.clock_status().manual:
-        raise HTTPProblem(409, "the clock is real: start the emulator with --clock manual to advance it")
-    report = await engine.advance(float(seconds))
+    if auth_id is None and not engine.clock_status().manual:
+        raise HTTPProblem(
+            409,
+            "the clock is real: start the emulator with --clock manual to advance every account, "
+            "or advance one account (auth_id)",
+        )
+    report = await engine.advance(float(seconds), auth_id)
     return PlivoJSONResponse(
         {
-            **clock_state(engine),
+            **clock_state(engine, auth_id),
             "advanced": seconds,
             "callbacks": [e.to_json() for e in report.callbacks],
             "attempted": report.attempted,

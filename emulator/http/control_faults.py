@@ -8,6 +8,7 @@ from starlette.responses import Response
 from emulator.http.control_common import json_params
 from emulator.http.errors import PlivoJSONResponse
 from emulator.http.state import state_of
+from emulator.params import Params
 
 
 async def add_fault(request: Request) -> Response:
@@ -21,4 +22,11 @@ async def list_faults(request: Request) -> Response:
 
 async def clear_faults(request: Request) -> Response:
     state_of(request).faults.clear(request.query_params.get("auth_id"))
+    return Response(status_code=204)
+
+
+async def remove_fault(request: Request) -> Response:
+    state_of(request).faults.remove(
+        Params({"id": request.path_params["rule_id"]}).integer("id", 0, minimum=1)
+    )
     return Response(status_code=204)

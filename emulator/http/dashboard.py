@@ -16,9 +16,13 @@ from emulator.params import Params
 
 
 async def version(request: Request) -> Response:
-    """A number that changes whenever anything observable changes, with the clock: what a dashboard polls."""
+    """A number that changes whenever anything observable changes, with the clock (the account's,
+    with ``auth_id``): what a dashboard polls."""
     engine = state_of(request).engine
-    return PlivoJSONResponse({"version": engine.version, "clock": clock_state(engine)})
+    auth_id = Params(dict(request.query_params)).text("auth_id")
+    if auth_id is not None:
+        state_of(request).backend.account(auth_id)  # 404 for an unknown account
+    return PlivoJSONResponse({"version": engine.version, "clock": clock_state(engine, auth_id)})
 
 
 async def timeline(request: Request) -> Response:

@@ -17,7 +17,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.domain.errors import InvalidParameter
+from emulator.domain.errors import InvalidParameter, NotFound
 from emulator.http.errors import error_response
 from emulator.http.state import state_of
 from emulator.params import Params
@@ -99,6 +99,12 @@ class FaultBook:
                         self._rules.remove(rule)
                 return rule
         return None
+
+    def remove(self, rule_id: int) -> None:
+        before = len(self._rules)
+        self._rules = [r for r in self._rules if r.id != rule_id]
+        if len(self._rules) == before:
+            raise NotFound(f"no fault rule {rule_id} (spent, cleared, or never armed)")
 
     def clear(self, auth_id: str | None = None) -> None:
         self._rules = [r for r in self._rules if auth_id is not None and r.auth_id != auth_id]
