@@ -130,7 +130,8 @@ const api = (path, init = {}) => fetch(`${env.URL}${path}`, init).then((r) => r.
   out.link = page.url();
   const again = await browser.newPage();
   await again.goto(out.link);
-  await again.locator('#timeline li', { hasText: 'MPCRecordingInitiated' }).first().waitFor({ timeout: 5000 });
+  const linked = again.locator('#timeline li', { hasText: 'MPCRecordingInitiated' });
+  await linked.first().waitFor({ timeout: 5000 });
   out.linkedTitle = await again.locator('#timeline-title').innerText();
   out.errors = errors;
   console.log(JSON.stringify(out));

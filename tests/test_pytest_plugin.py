@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 
@@ -119,3 +120,51 @@ def test_control_client_errors(start_server: StartServer) -> None:
     assert control.clock()["mode"] == "manual" and control.scenarios()["default"] == "default"
     control.reset()
     assert control.state(MAIN.auth_id)["mpcs"] == []
+
+
+SHARED_TESTS = """
+import pytest
+from plivo import exceptions
+
+
+@pytest.mark.parametrize("n", range(6))
+def test_a_minute_is_a_minute(plivo_emulator, plivo_account, plivo_client, receiver_url, n):
+    plivo_emulator.create_mpc(plivo_account.auth_id, "standup", stay_alone=True)
+    mpcs = plivo_client.multi_party_calls
+    started = mpcs.start_recording(friendly_name="standup", recording_callback_url=receiver_url)
+    plivo_emulator.advance(60 + n)  # this account's time only, whatever the other worker does
+    mpcs.stop_recording(friendly_name="standup")
+    plivo_emulator.advance(5)
+    (done,) = plivo_emulator.callbacks(event="MPCRecordingCompleted", auth_id=plivo_account.auth_id)
+    assert done["state"] == "delivered" and done["params"]["RecordingDuration"] == str(60 + n)
+    assert done["params"]["EventTimestamp"] == done["due"][:19].replace("T", " ") + "+00:00"
+    start, end = done["params"]["RecordingStartTime"], done["params"]["RecordingEndTime"]
+    assert (start[11:19], end[11:19]) == ("09:00:00", f"09:01:{n:02d}")
+    got = plivo_client.recordings.get(started.recording_id)
+    assert got.recording_duration_ms == f"{(60 + n) * 1000}.00000"
+
+
+@pytest.mark.parametrize("n", range(3))
+def test_a_fault_stays_in_its_test(plivo_emulator, plivo_account, plivo_client, n):
+    assert not [f for f in plivo_emulator.faults() if f["auth_id"] in (None, plivo_account.auth_id)]
+    plivo_emulator.inject_fault("MultiPartyCall/", status=400, times=0)  # until removed: with the test
+    with pytest.raises(exceptions.ValidationError):
+        plivo_client.multi_party_calls.list()
+"""
+
+
+def test_workers_sharing_one_emulator_keep_their_own_time(
+    pytester: pytest.Pytester, start_server: StartServer
+) -> None:
+    """Two pytest-xdist workers on one emulator (manual clock), every test advancing its own account:
+    every duration and timestamp exact, and no fault reaching another test, in 20 runs."""
+    server = start_server(clock="manual", clock_start=datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
+    pytester.makeconftest(RECEIVER)
+    pytester.makepyfile(test_shared=SHARED_TESTS)
+    for run in range(20):
+        result = pytester.runpytest_subprocess(
+            "-p", "no:cacheprovider", "-p", "xdist", "-n", "2", "--plivo-emulator-url", server.url
+        )
+        assert result.ret == 0, (run, result.stdout.str()[-3000:])
+        result.assert_outcomes(passed=9)
+    assert not server.control().faults(), "every fault went with its test"

@@ -78,11 +78,11 @@ class AccountClocks:
     def offset(self, auth_id: str | None) -> timedelta:
         return _ZERO if auth_id is None else self._offsets.get(auth_id, _ZERO)
 
-    def move_to(self, auth_id: str, moment: datetime) -> None:
-        """The account's time jumps to ``moment`` (never backwards); the emulator's does not move."""
-        ahead = moment - self.now(auth_id)
-        if ahead > _ZERO:
-            self._offsets[auth_id] = self.offset(auth_id) + ahead
+    def set_ahead(self, auth_id: str, offset: timedelta) -> None:
+        """The account's time runs ``offset`` ahead of the emulator's from now on (never less than
+        before: an account's time never goes backwards); the emulator's does not move."""
+        if offset > self.offset(auth_id):
+            self._offsets[auth_id] = offset
 
     def forget(self, auth_id: str) -> None:
         """The account's time is the emulator's again (its reset)."""

@@ -196,16 +196,18 @@ class Scheduler:
         await self._settle()
 
     async def _advance_owner(self, owner: str, seconds: float) -> None:
-        target = self.clocks.now(owner) + timedelta(seconds=seconds)
+        # In offsets, so that a real clock running meanwhile does not eat into the advance.
+        clocks, base = self.clocks, self.clocks.base
+        target = clocks.offset(owner) + timedelta(seconds=seconds)
         while True:
             await self._settle(owner)
             job = self._top(owner)
-            if job is None or job.due > target:
+            if job is None or job.due - base.now() > target:
                 break
-            self.clocks.move_to(owner, job.due)
-            self._fire_due_for(owner, job.due)
-        self.clocks.move_to(owner, target)
-        self._fire_due_for(owner, target)
+            clocks.set_ahead(owner, job.due - base.now())
+            self._fire_due_for(owner, clocks.now(owner))
+        clocks.set_ahead(owner, target)
+        self._fire_due_for(owner, clocks.now(owner))
         self._index_top(owner)  # its offset changed: its first job is due earlier on the emulator's clock
         await self._settle(owner)
 
