@@ -73,7 +73,7 @@ class Settings:
     # When set, every /__emulator__/ route but health, the CA and the dashboard page asks for
     # "Authorization: Bearer <control_token>".
     control_token: str | None = None
-    # Server limits (uvicorn and hypercorn; see docs/limits.md).
+    # Server limits (uvicorn and hypercorn; the README's "Limits" says how each holds).
     limits: ServerLimits = ServerLimits()
     # On SIGTERM: how long callbacks already due may still be tried before the process exits.
     shutdown_grace: float = 3.0
