@@ -7,10 +7,11 @@ TEST_VENV := .venv-test
 
 .PHONY: run test lint fuzz bench clean
 
+# Editable, so that `make run` serves the sources as they are now, not as they were at install time.
 $(RUN_VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(RUN_VENV)
 	$(RUN_VENV)/bin/pip install --quiet --upgrade pip
-	$(RUN_VENV)/bin/pip install --quiet .
+	$(RUN_VENV)/bin/pip install --quiet -e .
 	touch $@
 
 $(TEST_VENV)/.installed: pyproject.toml

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from emulator.config import DEFAULT_ACCOUNT, ENV_PREFIX, Settings
+from emulator.config import DEFAULT_ACCOUNT, ENV_PREFIX, Settings, sdk_account
 from emulator.delivery.scenarios import ScenarioErrors, load_paths
 from emulator.options import UsageError, add_options, environment_help, from_environment, settings_from
 from emulator.version import __version__
@@ -55,10 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
         "The port and TLS mode come from PLIVO_EMULATOR_PORT and PLIVO_EMULATOR_TLS, as for serve.",
     )
     health.add_argument("--url", help="the emulator to ask (default: this machine, on the configured port)")
+    health.add_argument(
+        "--port", type=int, help="ask this machine on this port (default: PLIVO_EMULATOR_PORT)"
+    )
     return parser
 
 
-def banner(settings: Settings, url: str, app: Starlette) -> str:
+def banner(settings: Settings, url: str, app: Starlette, environ: Mapping[str, str] | None = None) -> str:
     from emulator.http.state import state_of
 
     scenarios = state_of(app).engine.scenario_set
@@ -85,11 +88,14 @@ def banner(settings: Settings, url: str, app: Starlette) -> str:
             "this port can reset accounts, arm faults and read every callback; set --control-token "
             f"(or {ENV_PREFIX}CONTROL_TOKEN)"
         )
+    from_sdk_variables = sdk_account(os.environ if environ is None else environ)
     for creds in settings.effective_accounts:
         if creds == DEFAULT_ACCOUNT:
             lines.append(
                 f"  account:       {creds.auth_id} (auth_token: {creds.auth_token}, the default dev account)"
             )
+        elif creds == from_sdk_variables:
+            lines.append(f"  account:       {creds.auth_id} (from PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN)")
         else:
             lines.append(f"  account:       {creds.auth_id}")
     return "\n".join(lines)
@@ -143,11 +149,11 @@ def serve(settings: Settings) -> int:
     return 0
 
 
-def health(url: str | None, environ: Mapping[str, str]) -> int:
+def health(url: str | None, environ: Mapping[str, str], port: int | None = None) -> int:
     from emulator.testing import EmulatorControl, EmulatorError
 
     tls = bool(from_environment("tls", environ))
-    port = from_environment("port", environ) or (8443 if tls else 8080)
+    port = port or from_environment("port", environ) or (8443 if tls else 8080)
     url = url or f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     ca_file = None
     if url.startswith("https"):
@@ -196,7 +202,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     env = os.environ if environ is None else environ
     if args.command == "health":
         try:
-            return health(args.url, env)
+            return health(args.url, env, args.port)
         except UsageError as exc:
             parser.exit(2, f"plivo-mpc-emulator: error: {exc}\n")
     try:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from emulator.delivery.clock import ClockMode
-from emulator.domain.backend import Credentials
+from emulator.domain.credentials import Credentials
 
 ServerName = Literal["uvicorn", "hypercorn"]
 
@@ -88,12 +88,18 @@ def parse_accounts(text: str) -> tuple[Credentials, ...]:
     return tuple(Credentials.parse(part) for part in text.replace(",", " ").split())
 
 
-def accounts_from_environment(environ: Mapping[str, str]) -> tuple[Credentials, ...]:
-    """The accounts the environment names: PLIVO_AUTH_ID/PLIVO_AUTH_TOKEN (as the SDKs read
-    them) and PLIVO_EMULATOR_ACCOUNTS."""
-    found: list[Credentials] = []
+def sdk_account(environ: Mapping[str, str]) -> Credentials | None:
+    """The account of PLIVO_AUTH_ID/PLIVO_AUTH_TOKEN, the variables the Plivo SDKs read."""
     auth_id, auth_token = environ.get("PLIVO_AUTH_ID"), environ.get("PLIVO_AUTH_TOKEN")
-    if auth_id and auth_token:
-        found.append(Credentials(auth_id, auth_token))
-    found.extend(parse_accounts(environ.get(f"{ENV_PREFIX}ACCOUNTS", "")))
-    return tuple(found)
+    return Credentials(auth_id, auth_token) if auth_id and auth_token else None
+
+
+def accounts_from_environment(
+    environ: Mapping[str, str], flagged: tuple[Credentials, ...] = ()
+) -> tuple[Credentials, ...]:
+    """The accounts to accept: PLIVO_EMULATOR_ACCOUNTS and ``flagged`` (--account), else the dev
+    account; and the SDKs' PLIVO_AUTH_ID/PLIVO_AUTH_TOKEN account beside them. A Plivo developer has
+    those exported: they add an account, and the dev account of the quick start stays."""
+    chosen = (*parse_accounts(environ.get(f"{ENV_PREFIX}ACCOUNTS", "")), *flagged) or (DEFAULT_ACCOUNT,)
+    sdk = sdk_account(environ)
+    return tuple(dict.fromkeys((*chosen, sdk) if sdk is not None else chosen))

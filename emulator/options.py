@@ -23,7 +23,8 @@ from emulator.config import (
     Settings,
     accounts_from_environment,
 )
-from emulator.domain.backend import Credentials
+from emulator.delivery.networks import LOCAL_NETWORKS
+from emulator.domain.credentials import Credentials
 from emulator.domain.errors import InvalidParameter
 
 Kind = Literal["text", "int", "float", "flag", "list", "path", "time", "accounts"]
@@ -129,8 +130,8 @@ OPTIONS: tuple[Option, ...] = (
         "callback_hosts",
         "also deliver callbacks to hosts matching this glob, or to this IP address or network "
         "(repeatable; '*' allows any host). Without it, callbacks go only to loopback and private "
-        "addresses, judged on the address a host resolves to when sent (link-local, metadata and "
-        "public addresses are refused)",
+        f"addresses ({', '.join(LOCAL_NETWORKS)}), judged on the address a host resolves to when "
+        "sent (link-local, metadata and public addresses are refused)",
         "list",
         metavar="PATTERN",
         flag_name="--callback-host",
@@ -370,10 +371,10 @@ def _value(option: Option, args: argparse.Namespace, environ: Mapping[str, str])
     text = environ.get(option.env) or None
     if option.kind == "accounts":
         try:
-            found = (*accounts_from_environment(environ), *given)
+            found = accounts_from_environment(environ, tuple(given))
         except InvalidParameter as exc:
             raise UsageError(exc.message) from None
-        return bool(found), tuple(dict.fromkeys(found))
+        return True, found
     if option.kind == "list":
         items = [part.strip() for part in (text or "").split(",") if part.strip()]
         items += given
@@ -399,6 +400,8 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Setti
         (limits if option.field.startswith("limits.") else values)[option.name] = value
     if "port" not in given:
         values["port"] = 8443 if values["tls"] else 8080
+    if values["clock"] == "manual" and "speed" in given:
+        raise UsageError("--speed applies to a real clock: a manual clock moves only when advanced")
     return dataclasses.replace(Settings(), **values, limits=ServerLimits(**limits))
 
 

@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 
 from emulator.config import Settings
-from emulator.domain.backend import Credentials
+from emulator.domain.credentials import Credentials
 from emulator.testing import EmulatorControl
 
 
@@ -60,6 +60,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "plivo_emulator_scenarios", "scenario files or directories to load", type="paths", default=[]
     )
     parser.addini("plivo_emulator_seed", "seed of the emulator the plugin starts", default="1")
+    parser.addini(
+        "plivo_emulator_skip_without_sdk",
+        "skip (instead of fail) tests using plivo_client when the official SDK is not installed",
+        type="bool",
+        default=False,
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -115,7 +121,7 @@ def account_for(test_id: str) -> Credentials:
 
 @pytest.fixture
 def plivo_account(plivo_emulator: EmulatorControl, request: pytest.FixtureRequest) -> Iterator[Credentials]:
-    """An account of this test's own, empty at the start and reset at the end; within the test,
+    """An account of this test's own, empty at the start and removed at the end; within the test,
     ``plivo_emulator.advance()`` moves this account's time only, and the faults it arms concern this
     account only and are removed when it ends (``everyone=True`` asks for all accounts)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
@@ -128,13 +134,25 @@ def plivo_account(plivo_emulator: EmulatorControl, request: pytest.FixtureReques
     # plivo_emulator.advance() and .inject_fault() act for this account; faults go with the test.
     with plivo_emulator.acting_for(creds.auth_id):
         yield creds
-    plivo_emulator.reset(creds.auth_id)
+    # Gone with the test: a shared emulator does not pile up one account per test ever run.
+    plivo_emulator.remove_account(creds.auth_id)
 
 
 @pytest.fixture
-def plivo_client(plivo_emulator: EmulatorControl, plivo_account: Credentials) -> Iterator[Any]:
+def plivo_client(
+    plivo_emulator: EmulatorControl, plivo_account: Credentials, request: pytest.FixtureRequest
+) -> Iterator[Any]:
     """plivo.RestClient on this test's account, talking to the emulator (the SDK is restored after)."""
-    plivo = pytest.importorskip("plivo", reason="plivo_client needs the official SDK: pip install plivo")
+    try:
+        import plivo
+    except ImportError:
+        message = (
+            "plivo_client needs the official Python SDK: pip install 'plivo-mpc-emulator[pytest]' "
+            "(or pip install plivo)"
+        )
+        if request.config.getini("plivo_emulator_skip_without_sdk"):
+            pytest.skip(message)
+        pytest.fail(message, pytrace=False)
     from emulator.sdk import plivo_sdk_pointed_at
 
     with plivo_sdk_pointed_at(plivo_emulator.url):

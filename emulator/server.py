@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import dataclasses
 import gc
+import logging
 import os
 import signal
 import socket
@@ -100,6 +101,9 @@ def _hypercorn(
     # Hypercorn closes the socket it is given; hand it a duplicate so ours stays valid.
     config.bind = [f"fd://{os.dup(sock.fileno())}"]
     config.loglevel = settings.log_level.upper()
+    # Hypercorn's messages go through the logging the command line configures, like uvicorn's: given a
+    # name, hypercorn would add its own handler and each line would be printed twice.
+    config.errorlog = logging.getLogger("hypercorn.error")
     config.accesslog = "-" if settings.log_level == "debug" else None
     config.graceful_timeout = GRACEFUL_REQUESTS_SECONDS
     # Hypercorn bounds headers by this size, and closes a connection that has not sent a whole

@@ -21,7 +21,7 @@ from starlette.testclient import TestClient
 from emulator import Settings, ThreadedServer, create_app
 from emulator.config import DEFAULT_ACCOUNT
 from emulator.delivery.clock import EmulatedClock
-from emulator.domain.backend import Credentials
+from emulator.domain.credentials import Credentials
 from emulator.testing import EmulatorControl, client_transport
 
 MAIN = DEFAULT_ACCOUNT

@@ -51,3 +51,17 @@ def test_app_state_is_read_through_one_accessor() -> None:
         assert "app.state." not in text, (
             f"{path.relative_to(PACKAGE)} reads app.state directly: use state_of()"
         )
+
+
+def test_the_test_helpers_import_without_the_server() -> None:
+    """``emulator.testing`` and ``emulator.sdk`` are for users' test processes: no server, no delivery."""
+    import subprocess
+    import sys
+
+    heavy = ("starlette", "uvicorn", "hypercorn", "aiohttp", "faker", "jsonschema", "ruamel", "cryptography")
+    code = (
+        "import sys, emulator.testing, emulator.sdk, emulator\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[1:])))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code, *heavy], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]", loaded.stdout

@@ -14,7 +14,7 @@ import pytest
 
 from emulator.cli import build_parser, main, settings_from
 from emulator.config import DEFAULT_ACCOUNT
-from emulator.domain.backend import Credentials
+from emulator.domain.credentials import Credentials
 from tests.helpers import StartServer
 
 
@@ -77,9 +77,9 @@ def test_environment_and_flags() -> None:
         "http://emulator:9000",
     )
     assert [c.auth_id for c in s.accounts] == [
-        "SABBBBBBBBBBBBBBBBB1",
         "MAAAAAAAAAAAAAAAAAA1",
         "MAAAAAAAAAAAAAAAAAA2",
+        "SABBBBBBBBBBBBBBBBB1",
     ]
     flagged = settings(
         ["--port", "1234", "--server", "uvicorn", "--seed", "9", "--account", "MACCCCCCCCCCCCCCCCC1:x"], env
@@ -108,6 +108,8 @@ def test_environment_and_flags() -> None:
         ([], {"PLIVO_EMULATOR_MEDIA_AUTH": "maybe"}, "use 1/true/yes or 0/false/no"),
         (["--callback-ca", "/nonexistent/ca.pem"], {}, "callback CA '/nonexistent/ca.pem' is not a file"),
         (["--clock", "sundial"], {}, "invalid choice"),
+        (["--clock", "manual", "--speed", "60"], {}, "--speed applies to a real clock"),
+        ([], {"PLIVO_EMULATOR_CLOCK": "manual", "PLIVO_EMULATOR_SPEED": "60"}, "--speed applies to a real"),
     ],
 )
 def test_bad_configuration_exits_2(
@@ -174,7 +176,9 @@ def test_serve_starts_answers_and_stops_on_sigterm(server: str) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert "Traceback" not in (proc.stderr.read() if proc.stderr else "")
+    stderr = proc.stderr.read() if proc.stderr else ""
+    assert "Traceback" not in stderr
+    assert stderr.count("Running on") <= 1, "each server line once (hypercorn's went out twice)"
 
 
 def test_port_in_use_is_a_clear_error() -> None:
@@ -239,3 +243,55 @@ def test_the_readme_lists_every_option() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for option in OPTIONS:
         assert f"`{option.flag}" in readme and option.env in readme, option.field
+
+
+def test_the_sdk_variables_add_an_account_beside_the_dev_one() -> None:
+    """A Plivo developer has PLIVO_AUTH_ID/PLIVO_AUTH_TOKEN exported: the quick start's dev account stays."""
+    from emulator.app import create_app
+    from emulator.cli import banner
+
+    env = {"PLIVO_AUTH_ID": "MAREALACCOUNT0000001", "PLIVO_AUTH_TOKEN": "real-token"}
+    s = settings([], env)
+    assert [c.auth_id for c in s.effective_accounts] == [DEFAULT_ACCOUNT.auth_id, "MAREALACCOUNT0000001"]
+    shown = banner(s, "http://127.0.0.1:8080", create_app(s), env)
+    assert "MAREALACCOUNT0000001 (from PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN)" in shown
+    assert f"{DEFAULT_ACCOUNT.auth_id} (auth_token: {DEFAULT_ACCOUNT.auth_token}" in shown
+    chosen = settings(["--account", "MACCCCCCCCCCCCCCCCC1:x"], env)
+    assert [c.auth_id for c in chosen.accounts] == ["MACCCCCCCCCCCCCCCCC1", "MAREALACCOUNT0000001"], (
+        "accounts chosen for the emulator replace the dev account; the SDK variables' still joins"
+    )
+
+
+def test_help_names_the_networks_callbacks_may_reach(capsys: pytest.CaptureFixture) -> None:
+    from emulator.delivery.networks import LOCAL_NETWORKS
+
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"], {})
+    out = " ".join(capsys.readouterr().out.split())
+    assert all(network in out for network in LOCAL_NETWORKS)
+
+
+def test_health_takes_a_port(start_server: StartServer, capsys: pytest.CaptureFixture) -> None:
+    server = start_server()
+    assert main(["health", "--port", str(server.port)], {}) == 0
+    assert '"status": "ok"' in capsys.readouterr().out
+
+
+def test_make_run_serves_the_current_sources() -> None:
+    """`make run` installs the package editable: a change to the sources needs no reinstall."""
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile[makefile.index("$(RUN_VENV)/.installed:") :].split("\n\n", 1)[0]
+    assert "pip install --quiet -e ." in recipe, recipe
+
+
+def test_the_docs_the_readme_names_exist_and_the_licence_ships() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    for path in re.findall(r"\]\(((?:docs|emulator)/[^)#]+)\)", readme):
+        assert (root / path).exists(), path
+    assert "Apache License" in (root / "LICENSE").read_text(encoding="utf-8")
+    assert 'license-files = ["LICENSE"]' in (root / "pyproject.toml").read_text(encoding="utf-8")

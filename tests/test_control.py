@@ -104,7 +104,7 @@ def test_state(api: PlivoHTTP) -> None:
 
 
 def test_register_an_account_at_runtime(api: PlivoHTTP) -> None:
-    from emulator.domain.backend import Credentials
+    from emulator.domain.credentials import Credentials
 
     new = Credentials("MAXDISTWORKER0000001", "worker-token")
     assert_plivo_error(api.as_account(new).get("MultiPartyCall/"), 401)
@@ -123,3 +123,20 @@ def test_register_an_account_at_runtime(api: PlivoHTTP) -> None:
     assert_plivo_error(bad, 400, "'MA' or 'SA' followed by 18")
     listed = api.client.get("/__emulator__/accounts").json()["accounts"]
     assert new.auth_id in [a["auth_id"] for a in listed]
+
+
+def test_an_account_can_be_removed(api: PlivoHTTP) -> None:
+    from emulator.domain.credentials import Credentials
+
+    temp = Credentials("MATEMPORARYACCOUNT01", "temp-token")
+    api.control.add_account(temp.auth_id, temp.auth_token)
+    api.as_account(temp).seed_mpc("standup")
+    fault = api.control.inject_fault(auth_id=temp.auth_id, times=0)
+    api.control.remove_account(temp.auth_id)
+    assert temp.auth_id not in api.control.accounts()
+    assert_plivo_error(api.as_account(temp).get("MultiPartyCall/"), 401, "incorrect auth_id")
+    assert all(f["id"] != fault["id"] for f in api.control.faults()), "its faults went with it"
+    assert_plivo_error(api.client.delete(f"/__emulator__/accounts/{temp.auth_id}"), 404, temp.auth_id)
+    assert_plivo_error(api.client.delete("/__emulator__/faults/999"), 404, "no fault rule 999")
+    assert_plivo_error(api.client.delete("/__emulator__/faults/first"), 400, "id")
+    api.control.add_account(temp.auth_id, "another-token")  # the id is free again

@@ -88,7 +88,7 @@ def test_the_plugin_can_use_a_running_emulator(pytester: pytest.Pytester, start_
     result = run_user_suite(pytester, "--plivo-emulator-url", server.url)
     result.assert_outcomes(passed=3)
     accounts = server.control().accounts()
-    assert len(accounts) == len(ACCOUNTS) + 3, "one account per test, registered on the shared emulator"
+    assert len(accounts) == len(ACCOUNTS), "each test's account was removed when the test ended"
 
 
 def test_the_plugin_settings_are_checked(pytester: pytest.Pytester) -> None:

@@ -302,3 +302,27 @@ def test_scenarios_reload_all_or_nothing(receiver, tmp_path: Path) -> None:  # t
             s["name"] == "mine" and s["timeline"]["initiated"] == 7
             for s in h.api.control.scenarios()["scenarios"]
         ), "nothing changed"
+
+
+def test_validate_reports_every_problem_of_a_file(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    (tmp_path / "two.yaml").write_text(
+        "name: two-problems\ntimeline:\n  initiated: -1\n"
+        "recording:\n  actions:\n    - {after: 5, do: explode}\n"
+    )
+    assert main(["validate", str(tmp_path / "two.yaml")]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(": ", 2)[0].rsplit(":", 1)[1] for line in lines] == ["3", "6"], lines
+    assert "timeline.initiated" in lines[0] and "recording.actions[0].do" in lines[1]
+
+
+def test_the_documented_timings_are_the_shipped_ones() -> None:
+    """Each shipped scenario with jitter: its Completed window, as its description and the docs say it."""
+    docs = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    for scenario in load_scenarios([]):
+        if not scenario.jitter:
+            continue
+        low = scenario.delays[RecordingEventKind.COMPLETED]
+        window = f"{low:g}-{low + scenario.jitter:g}"
+        assert window in scenario.description, (scenario.name, scenario.description)
+        row = next(line for line in docs.splitlines() if line.startswith(f"| `{scenario.name}`"))
+        assert window.replace("-", "\N{EN DASH}") in row, (scenario.name, row)

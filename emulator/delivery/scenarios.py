@@ -26,7 +26,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from emulator.domain.backend import AUTH_ID_PATTERN, Backend
+from emulator.domain.backend import Backend
+from emulator.domain.credentials import AUTH_ID_PATTERN
 from emulator.domain.errors import InvalidParameter
 from emulator.domain.events import RecordingEventKind
 from emulator.domain.limits import MAX_DURATION, MAX_PARTICIPANTS
@@ -308,7 +309,13 @@ class ScenarioError(Exception):
 
     def __init__(self, source: str, line: int, where: str, message: str) -> None:
         self.source, self.line, self.where, self.message = source, line, where, message
+        # The file's other problems, after this first one (a file is checked whole).
+        self.also: tuple[ScenarioError, ...] = ()
         super().__init__(str(self))
+
+    @property
+    def every(self) -> list[ScenarioError]:
+        return [self, *self.also]
 
     def __str__(self) -> str:
         where = f" {self.where}:" if self.where else ""
@@ -389,7 +396,8 @@ def _yaml() -> YAML:
 
 
 def parse_scenario(text: str, source: str) -> Scenario:
-    """One scenario from YAML text; raises ScenarioError naming the first problem."""
+    """One scenario from YAML text; raises ScenarioError naming the first problem (by line), with
+    the file's other schema problems in its ``also``."""
     try:
         document = _yaml().load(text)
     except MarkedYAMLError as exc:
@@ -422,7 +430,13 @@ def parse_scenario(text: str, source: str) -> Scenario:
         _VALIDATOR.iter_errors(plain), key=lambda e: (_line_of(document, list(e.absolute_path)), e.path)
     )
     if errors:
-        raise _schema_error(source, document, errors[0])
+        found: dict[tuple[int, str], ScenarioError] = {}
+        for error in errors:
+            problem = _schema_error(source, document, error)
+            found.setdefault((problem.line, problem.where), problem)  # one line per place
+        first, *rest = found.values()
+        first.also = tuple(rest)
+        raise first
     return _build(plain, document, source)
 
 
@@ -510,7 +524,7 @@ def load_paths(paths: Iterable[Path]) -> list[Scenario]:
             try:
                 scenario = parse_scenario(file.read_text(encoding="utf-8"), source)
             except ScenarioError as exc:
-                errors.append(exc)
+                errors.extend(exc.every)
                 continue
             except (OSError, UnicodeDecodeError) as exc:
                 errors.append(ScenarioError(source, 0, "", f"cannot read: {exc}"))
