@@ -295,3 +295,14 @@ def test_the_docs_the_readme_names_exist_and_the_licence_ships() -> None:
         assert (root / path).exists(), path
     assert "Apache License" in (root / "LICENSE").read_text(encoding="utf-8")
     assert 'license-files = ["LICENSE"]' in (root / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_fidelity_notes_cite_plivos_own_sources() -> None:
+    """docs/fidelity.md cites SDK files with their versions and Plivo's doc pages, not a document users
+    do not have."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "fidelity.md").read_text(encoding="utf-8")
+    assert "§" not in text and "shared/reference" not in text
+    for source in ("plivo-python 4.63.0", "plivo-go v7.60.2", "https://www.plivo.com/docs/voice/api/"):
+        assert source in text
