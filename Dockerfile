@@ -9,7 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY emulator ./emulator
 COPY scenarios ./scenarios
 RUN python3 -m venv /opt/emulator && /opt/emulator/bin/pip install --quiet . && rm -rf /app/build \

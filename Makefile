@@ -24,8 +24,8 @@ run: $(RUN_VENV)/.installed
 	$(RUN_VENV)/bin/plivo-mpc-emulator serve $(ARGS)
 
 lint: $(TEST_VENV)/.installed
-	$(TEST_VENV)/bin/ruff check emulator tests
-	$(TEST_VENV)/bin/ruff format --check emulator tests
+	$(TEST_VENV)/bin/ruff check emulator tests examples
+	$(TEST_VENV)/bin/ruff format --check emulator tests examples
 	$(TEST_VENV)/bin/mypy --strict emulator
 	@complex="$$($(TEST_VENV)/bin/radon cc -n D emulator)"; \
 	if [ -n "$$complex" ]; then echo "functions ranked D or worse (split them):"; echo "$$complex"; exit 1; fi

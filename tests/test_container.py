@@ -6,10 +6,12 @@ Skipped where no container tool or base image is available, unless PLIVO_EMULATO
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -189,3 +191,81 @@ def test_a_bad_scenario_stops_the_container_with_status_2(podman: str, image: st
     assert result.returncode == 2
     assert "/scenarios/bad.yaml:3: timeline.initiated: 'soon' is not of type 'number'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# ------------------------------------------------------------------- the examples, run
+
+
+def test_the_ci_example_runs_a_suite_against_the_container(podman: str, image: str, tmp_path: Path) -> None:
+    suite = tmp_path / "tests"
+    suite.mkdir()
+    (suite / "test_example.py").write_text((ROOT / "examples/ci/test_example.py").read_text())
+    env = {
+        **os.environ,
+        "CONTAINER_ENGINE": podman,
+        "EMULATOR_IMAGE": image,
+        "EMULATOR_PORT": str(free_port()),
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",  # this environment's pytest
+    }
+    script = ROOT / "examples/ci/run-tests-against-container.sh"
+    run = subprocess.run(
+        ["bash", str(script), "-q", "-p", "no:cacheprovider", str(suite)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0 and "1 passed" in run.stdout, run.stdout[-2000:] + run.stderr[-2000:]
+    left = subprocess.run(
+        [podman, "ps", "-q", "--filter", "name=plivo-mpc-emulator-ci"], capture_output=True, text=True
+    )
+    assert left.stdout.strip() == "", "the script stops its container"
+
+
+def test_the_compose_example_delivers_signed_callbacks_to_its_receiver(podman: str, image: str) -> None:
+    compose = shutil.which("podman-compose")
+    if compose is None:
+        if os.environ.get("PLIVO_EMULATOR_REQUIRE_CONTAINER") == "1":
+            pytest.fail("podman-compose is missing (run .ci/podman-setup)")
+        pytest.skip("needs podman-compose (.ci/podman-setup installs it)")
+    emulator_port, receiver_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "EMULATOR_IMAGE": image,
+        "BASE_IMAGE": BASE,
+        "EMULATOR_PORT": str(emulator_port),
+        "RECEIVER_PORT": str(receiver_port),
+    }
+    command = [compose, "-p", f"plivoemu{os.getpid()}", "-f", str(ROOT / "examples/compose/compose.yaml")]
+    up = subprocess.run(
+        [*command, "up", "-d", "--no-build"], env=env, capture_output=True, text=True, timeout=180
+    )
+    try:
+        assert up.returncode == 0, up.stdout[-2000:] + up.stderr[-2000:]
+        url = f"http://127.0.0.1:{emulator_port}"
+        control = EmulatorControl(url, timeout=5)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                control.health()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the emulator did not come up"
+                time.sleep(0.3)
+        control.create_mpc(MAIN.auth_id, "standup", stay_alone=True)
+        with plivo_sdk_pointed_at(url):
+            client = plivo.RestClient(MAIN.auth_id, MAIN.auth_token)
+            client.multi_party_calls.start_recording(
+                friendly_name="standup", recording_callback_url="http://receiver:8000/recording"
+            )
+        control.advance(5)
+        (initiated,) = control.wait_for_callbacks(event="MPCRecordingInitiated", timeout=20)
+        assert initiated["attempts"][-1]["status"] == 200, initiated["attempts"]
+        with urllib.request.urlopen(f"http://127.0.0.1:{receiver_port}/received", timeout=5) as response:
+            received = json.load(response)
+        assert [(r["params"]["EventName"], r["signature_ok"]) for r in received] == [
+            ("MPCRecordingInitiated", True)
+        ], "the receiver, reached by its service name, checked the signature with the dev token"
+    finally:
+        subprocess.run([*command, "down"], env=env, capture_output=True, timeout=120)
