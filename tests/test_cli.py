@@ -291,8 +291,10 @@ def test_the_docs_the_readme_names_exist_and_the_licence_ships() -> None:
 
     root = Path(__file__).resolve().parent.parent
     readme = (root / "README.md").read_text(encoding="utf-8")
-    for path in re.findall(r"\]\(((?:docs|emulator)/[^)#]+)\)", readme):
+    for path in re.findall(r"\]\(((?:docs|emulator|examples)/[^)#]+)\)", readme):
         assert (root / path).exists(), path
+    one_minute = readme[readme.index("## Callbacks in one minute") :].split("```", 1)[0]
+    assert "stop the one from the quick start first" in one_minute, "two servers cannot share port 8080"
     assert "Apache License" in (root / "LICENSE").read_text(encoding="utf-8")
     assert 'license-files = ["LICENSE"]' in (root / "pyproject.toml").read_text(encoding="utf-8")
 
