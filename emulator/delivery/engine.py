@@ -168,7 +168,7 @@ class CallbackEngine:
         report_undelivered(self._lanes.values())
 
     def on_reset(self, account: Account) -> None:
-        """Forget the account's pending callbacks and timers, then seed it again."""
+        """Forget the account's pending callbacks, timers and own time, then seed it again."""
         auth_id = account.auth_id
         self._scheduler.cancel_owner(auth_id)
         self._journal.clear([auth_id])
@@ -180,7 +180,8 @@ class CallbackEngine:
             self._lanes.pop(key).closed = True
         for key in [k for k in self._mpc_timers if k.startswith(prefix)]:
             del self._mpc_timers[key]
-        self.seed(account)
+        if account in self.backend.accounts:  # not when it was removed
+            self.seed(account)
 
     def seed(self, account: Account) -> None:
         """Create the scenarios' seeded MPCs in ``account`` (at start-up, for a new account, on reset)."""

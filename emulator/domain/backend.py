@@ -73,9 +73,13 @@ class Backend:
         return account
 
     def remove_account(self, auth_id: str) -> None:
-        """Forget an account: reset first (its callbacks, timers and faults go with it), then removed."""
-        self.reset(auth_id)
+        """Forget an account: removed, then reset (its callbacks, timers and faults go with it; the
+        reset hooks see it is no longer an account, so nothing is seeded into it again)."""
+        account = self.account(auth_id)
         del self._accounts[auth_id]
+        account.reset()
+        for hook in self._reset_hooks:
+            hook(account)
 
     def account(self, auth_id: str) -> Account:
         account = self._accounts.get(auth_id)
