@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import pytest
 
@@ -139,3 +141,50 @@ def test_cancelled_jobs_do_not_pile_up() -> None:
         scheduler.cancel(job)
     assert scheduler.pending == 1000
     assert len(scheduler._heaps[None]) < 2000, "the heap was compacted once cancelled jobs were the majority"
+
+
+def test_each_owner_has_its_own_timeline() -> None:
+    clocks = AccountClocks(EmulatedClock("manual", start=START))
+    scheduler = Scheduler(clocks)
+    seen: list[str] = []
+
+    def job(owner: str | None, at: int) -> None:
+        scheduler.schedule(START + timedelta(seconds=at), lambda: seen.append(f"{owner}@{at}"), owner=owner)
+
+    for owner, at in (("A", 10), ("A", 20), ("B", 5), ("B", 15), (None, 12)):
+        job(owner, at)
+
+    async def scenario() -> None:
+        await scheduler.advance(20, "A")  # A alone: its two jobs, at its own instants
+        assert seen == ["A@10", "A@20"] and clocks.now("A") == START + timedelta(seconds=20)
+        assert clocks.now("B") == clocks.now() == START and scheduler.pending_for("B") == 2
+        await scheduler.advance(14)  # the emulator's clock: everyone else, in time order
+        assert seen == ["A@10", "A@20", "B@5", "None@12"], "B's 15 s job waits; A moved along"
+        assert clocks.now("A") == START + timedelta(seconds=34)
+        job("A", 30)  # in A's past already: due at once on the next firing
+        await scheduler.advance(0, "A")
+        assert seen[-1] == "A@30" and scheduler.pending == 1
+
+    asyncio.run(scenario())
+
+
+def test_the_index_of_owners_stays_small() -> None:
+    """Thousands of jobs of one owner due together: the index of owners' first jobs stays small."""
+    clocks = AccountClocks(EmulatedClock("manual", start=START))
+    scheduler = Scheduler(clocks)
+    fired: list[int] = []
+    pushes = 0
+    push = heapq.heappush
+
+    def counting_push(heap: list, item: object) -> None:  # type: ignore[type-arg]
+        nonlocal pushes
+        if heap is scheduler._index:
+            pushes += 1
+        push(heap, item)
+
+    for i in range(3000):
+        scheduler.schedule(START + timedelta(seconds=1), lambda i=i: fired.append(i), owner="A")  # type: ignore[misc]
+    with mock.patch("emulator.delivery.scheduler.heapq.heappush", counting_push):
+        asyncio.run(scheduler.advance(1))
+    assert fired == list(range(3000))
+    assert pushes <= 2 * 3000, f"{pushes} index entries for 3000 jobs (it once grew with their square)"

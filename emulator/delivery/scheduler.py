@@ -43,6 +43,7 @@ class Scheduler:
         # emulator's clock (their due less the owner's offset), checked lazily when read.
         self._heaps: dict[str | None, list[Job]] = {}
         self._index: list[tuple[datetime, int, str | None]] = []
+        self._indexed: dict[str | None, tuple[datetime, int]] = {}
         self._seq = itertools.count()
         self._live = 0
         self._live_by_owner: dict[str | None, int] = {}
@@ -118,21 +119,30 @@ class Scheduler:
         return None
 
     def _index_top(self, owner: str | None) -> None:
-        """Index the owner's first job (after it changed, or the owner's offset did)."""
+        """Index the owner's first job (after it changed, or the owner's offset did); an owner has
+        one current entry, and the entries it supersedes are dropped when they reach the top."""
         job = self._top(owner)
-        if job is not None:
-            heapq.heappush(self._index, (job.due - self.clocks.offset(owner), job.seq, owner))
+        if job is None:
+            self._indexed.pop(owner, None)
+            return
+        key = (job.due - self.clocks.offset(owner), job.seq)
+        if self._indexed.get(owner) != key:
+            self._indexed[owner] = key
+            heapq.heappush(self._index, (*key, owner))
 
     def _next(self) -> tuple[Job, datetime] | None:
         """The job due first on the emulator's clock, and when that is (its due less its owner's offset)."""
         while self._index:
             at, seq, owner = self._index[0]
+            if self._indexed.get(owner) != (at, seq):
+                heapq.heappop(self._index)  # superseded by a newer entry of its owner
+                continue
             job = self._top(owner)
             if job is not None and job.seq == seq and at == job.due - self.clocks.offset(owner):
                 return job, at
-            heapq.heappop(self._index)  # stale: fired, cancelled, or its owner moved ahead
-            if job is not None and (job.seq != seq or at != job.due - self.clocks.offset(owner)):
-                self._index_top(owner)
+            heapq.heappop(self._index)  # its job was cancelled, or its owner moved ahead
+            self._indexed.pop(owner, None)
+            self._index_top(owner)
         return None
 
     def _fire(self, job: Job) -> None:
