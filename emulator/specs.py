@@ -13,9 +13,12 @@ from typing import Any
 
 from emulator.domain.errors import InvalidParameter
 from emulator.domain.limits import MAX_DURATION, MAX_PARTICIPANTS, RECORD_MIN_MEMBER_COUNT
-from emulator.domain.participant import ParticipantSpec
-from emulator.domain.values import Role
+from emulator.domain.participant import DEFAULT_STATUS_EVENTS, ParticipantSpec, StatusCallback, StatusEvents
+from emulator.domain.values import CallbackMethod, Role
 from emulator.params import Params
+
+# Named by newer docs only; no SDK sends it. Accepted, and nothing is sent for it.
+_IGNORED_STATUS_EVENTS = ("participant-audio-events",)
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ def participant_spec(
             "hold": member.boolean("hold", False),
             "start_mpc_on_enter": member.boolean("start_mpc_on_enter", True),
             "end_mpc_on_exit": member.boolean("end_mpc_on_exit", False),
+            "status_callback": status_callback(member),
         }
     except InvalidParameter as exc:
         if not where:
@@ -80,3 +84,34 @@ def _member_id(member: Params) -> str | None:
     if isinstance(raw, bool) or not member_id.isdigit():
         raise InvalidParameter("member_id", 'member_id must be digits, e.g. "10"')
     return member_id
+
+
+def status_callback(p: Params) -> StatusCallback | None:
+    """``status_callback_url``/``_method``/``_events`` (the API's method default: GET, as the SDKs send)."""
+    url = p.url("status_callback_url")
+    method = p.choice("status_callback_method", CallbackMethod, CallbackMethod.GET)
+    events = status_events(p)
+    return StatusCallback(url, method, events) if url else None
+
+
+def status_events(p: Params) -> frozenset[StatusEvents]:
+    """Comma-separated groups, any case; default mpc-state-changes and participant-state-changes."""
+    text = p.text("status_callback_events")
+    if text is None or not text.strip():
+        return DEFAULT_STATUS_EVENTS
+    chosen: set[StatusEvents] = set()
+    unknown = []
+    for token in (t.strip().lower() for t in text.split(",")):
+        if token in _IGNORED_STATUS_EVENTS:
+            continue
+        try:
+            chosen.add(StatusEvents(token))
+        except ValueError:
+            unknown.append(token)
+    if unknown:
+        allowed = ", ".join(e.value for e in StatusEvents)
+        raise InvalidParameter(
+            "status_callback_events",
+            f"invalid status_callback_events value(s) {', '.join(unknown)}: allowed {allowed}",
+        )
+    return frozenset(chosen)

@@ -62,8 +62,8 @@ def test_the_timeline_of_a_call(h: Harness) -> None:
     kinds = [(t["source"], t["kind"]) for t in timeline]
     assert kinds == [
         ("state", "MPCInitialized"),
-        ("state", "ParticipantJoin"),
         ("state", "MPCStart"),
+        ("state", "ParticipantJoin"),
         ("state", "ParticipantJoin"),
         ("state", "MPCRecordingInitiated"),
         ("callback", "MPCRecordingInitiated"),

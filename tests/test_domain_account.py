@@ -80,7 +80,7 @@ def test_adding_by_name_creates_and_starts_the_mpc(account: Account, events: lis
     assert mpc.status is MPCStatus.ACTIVE
     assert mpc.start_time is not None
     assert added.participant.active and added.participant.call_uuid == added.calls[0].call_uuid
-    assert names(events) == ["MPCInitialized", "ParticipantJoin", "MPCStart"]
+    assert names(events) == ["MPCInitialized", "MPCStart", "ParticipantJoin"]
     again = account.add_participant(NAME, spec(Role.CUSTOMER))
     assert again.mpc is mpc, "a live MPC of that name is joined, not duplicated"
     assert len(account.mpcs) == 1
@@ -404,4 +404,4 @@ def test_different_seeds_differ(clock: FakeClock) -> None:
 def test_events_carry_the_objects(account: Account, events: list[DomainEvent]) -> None:
     added = account.add_participant(NAME, spec())
     assert isinstance(events[0], MPCEvent) and events[0].mpc is added.mpc
-    assert isinstance(events[1], ParticipantEvent) and events[1].participant is added.participant
+    assert isinstance(events[2], ParticipantEvent) and events[2].participant is added.participant

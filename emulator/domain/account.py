@@ -312,6 +312,7 @@ class Account:
             mpc.max_duration = template.max_duration
             mpc.record_min_member_count = template.record_min_member_count
             mpc.stay_alone = template.stay_alone
+            mpc.status_callback = template.status_callback  # MPC-level: the creator's
         self.mpcs[mpc.mpc_uuid] = mpc
         self._live_by_name[name] = mpc
         events.append(MPCEvent(MPCEventKind.INITIALIZED, mpc, now))
@@ -352,16 +353,17 @@ class Account:
             end_mpc_on_exit=spec.end_mpc_on_exit,
             stay_alone=spec.stay_alone,
             record_participant_track=spec.record_participant_track,
+            status_callback=spec.status_callback,
         )
         mpc.participants[participant.member_id] = participant
         self._live_calls[participant.call_uuid] = (mpc, participant)
-        events.append(ParticipantEvent(ParticipantEventKind.JOINED, mpc, participant, now))
         if spec.record is not None and mpc.live_recording is None:
             mpc.auto_record = spec.record
+        # A member who starts the MPC: MPCStart, then their ParticipantJoin, then what recording starts.
         if mpc.status is MPCStatus.INITIALIZED and spec.start_mpc_on_enter:
-            self._activate(mpc, now, events)
-        else:
-            self.recordings.auto_record(mpc, now, events)
+            self._mark_started(mpc, now, events)
+        events.append(ParticipantEvent(ParticipantEventKind.JOINED, mpc, participant, now))
+        self.recordings.auto_record(mpc, now, events)
         return participant
 
     def _next_member_id(self, mpc: MPC) -> str:
@@ -371,10 +373,13 @@ class Account:
                 return member_id
 
     def _activate(self, mpc: MPC, now: datetime, events: list[DomainEvent]) -> None:
+        self._mark_started(mpc, now, events)
+        self.recordings.auto_record(mpc, now, events)
+
+    def _mark_started(self, mpc: MPC, now: datetime, events: list[DomainEvent]) -> None:
         mpc.status = MPCStatus.ACTIVE
         mpc.start_time = now
         events.append(MPCEvent(MPCEventKind.STARTED, mpc, now))
-        self.recordings.auto_record(mpc, now, events)
 
     def _exit(
         self, mpc: MPC, participant: Participant, cause: ExitCause, now: datetime, events: list[DomainEvent]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from emulator.domain.limits import MAX_DURATION, MAX_PARTICIPANTS, RECORD_MIN_MEMBER_COUNT
-from emulator.domain.participant import Participant
+from emulator.domain.participant import Participant, StatusCallback
 from emulator.domain.recording import Recording, RecordingRequest
 from emulator.domain.values import MPCRecordingStatus, MPCStatus, RecordingState, TerminationCause
 
@@ -30,6 +30,8 @@ class MPC:
     # Set by a participant added with record=true; applied once the MPC is active
     # with at least record_min_member_count members.
     auto_record: RecordingRequest | None = None
+    # MPC-level status callbacks: those of the member who created the MPC.
+    status_callback: StatusCallback | None = None
 
     @property
     def live(self) -> bool:

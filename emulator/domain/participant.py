@@ -4,10 +4,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from emulator.domain.limits import MAX_DURATION, MAX_PARTICIPANTS, RECORD_MIN_MEMBER_COUNT
 from emulator.domain.recording import Recording, RecordingRequest
-from emulator.domain.values import ExitCause, Role, TrackType
+from emulator.domain.values import CallbackMethod, ExitCause, Role, TrackType
+
+
+class StatusEvents(StrEnum):
+    """The groups of MPC status events a member subscribes to (``status_callback_events``)."""
+
+    MPC_STATE = "mpc-state-changes"
+    PARTICIPANT_STATE = "participant-state-changes"
+    PARTICIPANT_SPEAK = "participant-speak-events"
+    PARTICIPANT_DIGIT_INPUT = "participant-digit-input-events"
+    ADD_PARTICIPANT_API = "add-participant-api-events"
+
+
+DEFAULT_STATUS_EVENTS = frozenset({StatusEvents.MPC_STATE, StatusEvents.PARTICIPANT_STATE})
+
+
+@dataclass(frozen=True)
+class StatusCallback:
+    """Where a member asked for MPC status events (``status_callback_url``), how, and which groups."""
+
+    url: str
+    method: CallbackMethod = CallbackMethod.GET
+    events: frozenset[StatusEvents] = DEFAULT_STATUS_EVENTS
 
 
 @dataclass(frozen=True)
@@ -33,6 +56,7 @@ class ParticipantSpec:
     record: RecordingRequest | None = None
     # record_participant_track=true: record this member's own track.
     record_participant_track: RecordingRequest | None = None
+    status_callback: StatusCallback | None = None
 
 
 @dataclass(eq=False)
@@ -54,6 +78,7 @@ class Participant:
     exit_time: datetime | None = None
     exit_cause: ExitCause | None = None
     record_participant_track: RecordingRequest | None = None
+    status_callback: StatusCallback | None = None
     recordings: dict[TrackType, Recording] = field(default_factory=dict)
 
     @property

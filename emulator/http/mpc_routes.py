@@ -23,13 +23,6 @@ from emulator.http.serializers import (
 from emulator.params import Params
 from emulator.specs import mpc_settings, participant_spec
 
-_STATUS_EVENTS = (
-    "mpc-state-changes",
-    "participant-state-changes",
-    "participant-speak-events",
-    "participant-digit-input-events",
-    "add-participant-api-events",
-)
 _METHOD_PARAMS = (
     "call_status_callback_method",
     "confirm_key_sound_method",
@@ -189,15 +182,6 @@ def _check_call_settings(p: Params) -> None:
     _sound(p, "dial_music", ("real", "none"))
     _sound(p, "enter_sound", ("beep:1", "beep:2", "none"))
     _sound(p, "exit_sound", ("beep:1", "beep:2", "none"))
-    events = p.text("status_callback_events")
-    if events is not None:
-        unknown = [e for e in events.split(",") if e.strip().lower() not in _STATUS_EVENTS]
-        if unknown:
-            raise InvalidParameter(
-                "status_callback_events",
-                f"invalid status_callback_events value(s) {', '.join(unknown)}: "
-                f"allowed {', '.join(_STATUS_EVENTS)}",
-            )
 
 
 def add_participant_spec(call: PlivoCall) -> ParticipantSpec:
