@@ -16,6 +16,7 @@ from emulator.delivery.engine import CallbackEngine
 from emulator.delivery.journal import Journal
 from emulator.delivery.scenarios import ScenarioSet, check_seed_accounts, load_scenarios
 from emulator.delivery.sender import Sender
+from emulator.delivery.status import StatusScope
 from emulator.domain.backend import Backend
 from emulator.http.control import control_routes
 from emulator.http.control_auth import ControlTokenMiddleware
@@ -53,6 +54,7 @@ def create_app(
         journal=Journal(settings.journal_size),
         sender=Sender(HostPolicy(settings.callback_hosts), ca_file=settings.callback_ca),
         links=origins.links,
+        status_scope=StatusScope(settings.status_callback_scope),
     )
 
     @contextlib.asynccontextmanager

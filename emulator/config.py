@@ -16,6 +16,7 @@ from emulator.delivery.clock import ClockMode
 from emulator.domain.credentials import Credentials
 
 ServerName = Literal["uvicorn", "hypercorn"]
+StatusScopeName = Literal["creator", "creator-only", "fan-out"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,9 @@ class Settings:
     limits: ServerLimits = ServerLimits()
     # On SIGTERM: how long callbacks already due may still be tried before the process exits.
     shutdown_grace: float = 3.0
+    # Which member's status_callback_url gets which MPC status event (docs/fidelity.md):
+    # creator, creator-only or fan-out.
+    status_callback_scope: StatusScopeName = "creator"
 
     @property
     def effective_accounts(self) -> tuple[Credentials, ...]:

@@ -204,6 +204,13 @@ OPTIONS: tuple[Option, ...] = (
         group=LIMITS,
     ),
     Option(
+        "status_callback_scope",
+        "which status_callback_url gets which MPC status event when members set different ones: "
+        "creator (MPC events to the MPC creator's URL, a member's events to its own URL, else the "
+        "creator's), creator-only, or fan-out (every URL gets every event its groups ask for)",
+        choices=("creator", "creator-only", "fan-out"),
+    ),
+    Option(
         "shutdown_grace",
         "on SIGTERM, seconds to keep trying callbacks already due before exiting; what is left is logged",
         "float",

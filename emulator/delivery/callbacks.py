@@ -28,11 +28,12 @@ LinksFor = Callable[[Recording], RecordingLinks]
 
 @dataclass(frozen=True)
 class Callback:
-    """One recording callback as due: where, how, and exactly which parameters."""
+    """One callback as due (a recording's, or an MPC status event), where, how, and exactly which
+    parameters."""
 
     callback_id: str
     auth_id: str
-    recording_id: str
+    recording_id: str | None
     mpc_uuid: str
     member_id: str | None
     event_name: str

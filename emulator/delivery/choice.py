@@ -42,6 +42,11 @@ class ScenarioChoice:
         else:
             self._by_account[auth_id] = self.named(name).name
 
+    def for_mpc(self, auth_id: str, mpc_name: str) -> Scenario:
+        """The scenario an MPC's status callbacks follow (its delivery settings): the account's
+        choice, else the best match on the MPC's name, else the default."""
+        return self.loaded.for_mpc(mpc_name, self._by_account.get(auth_id))
+
     def of(self, key: str, recording: Recording) -> Scenario:
         """The recording's scenario, chosen at its first event and kept."""
         scenario = self._by_recording.get(key)

@@ -40,6 +40,8 @@ from emulator.delivery.scenarios import ActionName, Scenario, ScenarioSet, SeedM
 from emulator.delivery.scheduler import Job, Scheduler
 from emulator.delivery.sender import Sender
 from emulator.delivery.signature import signature_headers
+from emulator.delivery.status import StatusEvent, StatusScope, StatusStreams, status_params
+from emulator.delivery.status import targets as status_targets
 from emulator.domain.account import Account
 from emulator.domain.backend import Backend
 from emulator.domain.errors import DomainError
@@ -47,6 +49,7 @@ from emulator.domain.events import (
     DomainEvent,
     MPCEvent,
     MPCEventKind,
+    ParticipantEvent,
     RecordingEvent,
     RecordingEventKind,
 )
@@ -121,6 +124,7 @@ class CallbackEngine:
         journal: Journal | None = None,
         sender: Sender | None = None,
         links: LinksFor = _no_links,
+        status_scope: StatusScope = StatusScope.CREATOR,
     ) -> None:
         self.backend = backend
         self._clocks = clocks
@@ -131,6 +135,8 @@ class CallbackEngine:
         self.sender = sender if sender is not None else Sender()
         self._scheduler = Scheduler(clocks)
         self._links = links
+        self._status_scope = status_scope
+        self._status_streams = StatusStreams()
         self._lanes: dict[str, Lane] = {}
         self._mpc_timers: dict[str, Job] = {}
         self._runner: asyncio.Task[None] | None = None
@@ -175,6 +181,7 @@ class CallbackEngine:
         self._clocks.forget(auth_id)
         self._activity.clear([auth_id])
         self._choice.forget_account(auth_id)
+        self._status_streams.forget(auth_id)
         prefix = f"{auth_id}/"
         for key in [k for k in self._lanes if k.startswith(prefix)]:
             self._lanes.pop(key).closed = True
@@ -288,8 +295,10 @@ class CallbackEngine:
         self._activity.record(event)
         if isinstance(event, RecordingEvent):
             self._on_recording_event(event)
-        elif isinstance(event, MPCEvent):
+            return
+        if isinstance(event, MPCEvent):
             self._on_mpc_event(event)
+        self._on_status_event(event)
 
     def _on_mpc_event(self, event: MPCEvent) -> None:
         mpc = event.mpc
@@ -350,9 +359,6 @@ class CallbackEngine:
             due=due,
             scenario=scenario.name,
         )
-        lane = self._lanes.get(key)
-        if lane is None:
-            lane = self._lanes[key] = Lane(key)
         copies = [callback]
         if event.kind in scenario.duplicate:
             copies.append(
@@ -363,12 +369,65 @@ class CallbackEngine:
         # An out-of-order fault holds the callback back until the next one has been delivered
         # (the last event of a recording has no next one, so it cannot be held).
         held = event.kind in scenario.out_of_order and event.kind not in TERMINAL
+        self._enqueue(key, copies, scenario, due, recording.auth_id, held=held)
+        if event.kind in TERMINAL:
+            self._finish_lane(key)
+
+    def _enqueue(
+        self,
+        key: str,
+        copies: list[Callback],
+        scenario: Scenario,
+        due: datetime,
+        owner: str,
+        *,
+        held: bool = False,
+    ) -> None:
+        """Journal ``copies`` and queue them on lane ``key``, each ready at ``due`` (the owner's time)."""
+        lane = self._lanes.get(key)
+        if lane is None:
+            lane = self._lanes[key] = Lane(key)
         note = "out_of_order fault: held back until the next callback overtakes it" if held else None
         items = [Queued(self._journal.add(copy, note), scenario, held=held) for copy in copies]
         for item in items:
-            self._scheduler.schedule(due, functools.partial(self._ready, lane, item), owner=recording.auth_id)
+            self._scheduler.schedule(due, functools.partial(self._ready, lane, item), owner=owner)
         lane.enqueue(items)
-        lane.finished = event.kind in TERMINAL
+
+    def _finish_lane(self, key: str) -> None:
+        """Nothing more will be queued on lane ``key``: it goes once drained."""
+        lane = self._lanes.get(key)
+        if lane is not None:
+            lane.finished = True
+            if lane.drained:
+                del self._lanes[key]
+
+    def _on_status_event(self, event: StatusEvent) -> None:
+        mpc = event.mpc
+        mpc_key = f"{mpc.auth_id}/{mpc.mpc_uuid}"
+        found = status_targets(event, self._status_scope)
+        if found:
+            scenario = self._choice.for_mpc(mpc.auth_id, mpc.friendly_name)
+            member_id = event.participant.member_id if isinstance(event, ParticipantEvent) else None
+            for target in found:
+                key, stream, sequence = self._status_streams.next(mpc_key, target.callback)
+                callback = Callback(
+                    callback_id=f"{mpc.mpc_uuid}-status{stream}-{sequence}",
+                    auth_id=mpc.auth_id,
+                    recording_id=None,
+                    mpc_uuid=mpc.mpc_uuid,
+                    member_id=member_id,
+                    event_name=event.kind.value,
+                    sequence=sequence,
+                    url=target.callback.url,
+                    method=target.callback.method,
+                    params=status_params(event, sequence),
+                    due=event.at,
+                    scenario=scenario.name,
+                )
+                self._enqueue(key, [callback], scenario, event.at, mpc.auth_id)
+        if event.kind is MPCEventKind.ENDED:
+            for key in self._status_streams.end(mpc_key):
+                self._finish_lane(key)
 
     def _delay(self, scenario: Scenario, event: RecordingEvent) -> float:
         delay = scenario.delay(event.kind)

@@ -287,6 +287,16 @@ class ScenarioSet:
                 return scenario
         return self.default
 
+    def for_mpc(self, mpc_name: str, account_choice: str | None = None) -> Scenario:
+        """The account's choice, else the best match on the MPC's name alone, else the default."""
+        if account_choice is not None and account_choice in self.by_name:
+            return self.by_name[account_choice]
+        for scenario in self._matching:
+            assert scenario.match is not None
+            if scenario.match.mpc_name is not None and scenario.match.matches_mpc(mpc_name):
+                return scenario
+        return self.default
+
     def mpc_max_duration(self, mpc_name: str) -> int | None:
         """The max_duration a matching scenario imposes on an MPC, if any."""
         for scenario in self._matching:
