@@ -135,6 +135,11 @@ def _urllib_transport(context: ssl.SSLContext | None) -> Transport:
     return send
 
 
+def _member_path(auth_id: str, mpc_uuid: str, member_id: str, action: str) -> str:
+    account, mpc, member = (urllib.parse.quote(part, safe="") for part in (auth_id, mpc_uuid, member_id))
+    return f"accounts/{account}/mpcs/{mpc}/members/{member}/{action}"
+
+
 class EmulatorError(Exception):
     """The control plane answered with an error."""
 
@@ -247,6 +252,14 @@ class EmulatorControl:
         if friendly_name is not None:
             body["friendly_name"] = friendly_name
         return dict(self._call("POST", f"accounts/{urllib.parse.quote(auth_id)}/mpcs", body))
+
+    def speak(self, auth_id: str, mpc_uuid: str, member_id: str, seconds: float = 2.0) -> None:
+        """The member speaks for ``seconds`` (ParticipantSpeakStart, then ParticipantSpeakStop)."""
+        self._call("POST", _member_path(auth_id, mpc_uuid, member_id, "speak"), {"seconds": seconds})
+
+    def press_digits(self, auth_id: str, mpc_uuid: str, member_id: str, digits: str) -> None:
+        """The member presses keys (one ParticipantDigitInput per digit)."""
+        self._call("POST", _member_path(auth_id, mpc_uuid, member_id, "dtmf"), {"digits": digits})
 
     def state(self, auth_id: str | None = None, **page: Any) -> dict[str, Any]:
         """Everything (or one account); ``mpc_uuid``, ``limit``, ``offset``, ``order`` page and filter it."""

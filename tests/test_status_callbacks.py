@@ -147,3 +147,59 @@ def test_bad_status_callback_events_are_refused(harness: Harness) -> None:
     assert response.status_code == 400 and "explosions" in response.json()["error"]
     ok = {**body, "status_callback_events": "MPC-State-Changes, participant-audio-events"}
     assert harness.api.post("MultiPartyCall/name_bad/Participant/", ok).status_code == 201
+
+
+def test_speech_and_digits_a_test_injects(harness: Harness) -> None:
+    h = harness
+    url = h.receiver.url("/status")
+    events = "participant-speak-events,participant-digit-input-events"
+    for role, to in (("agent", "14155550101"), ("customer", "14155550102")):
+        body = {"role": role, "from": "14155550100", "to": to, "status_callback_url": url}
+        h.api.post("MultiPartyCall/name_talk/Participant/", {**body, "status_callback_events": events})
+    mpc = h.api.get("MultiPartyCall/name_talk/").json()
+    member = h.api.get("MultiPartyCall/name_talk/Participant/").json()["objects"][1]["member_id"]
+    h.control.speak(MAIN.auth_id, mpc["mpc_uuid"], member, seconds=3)
+    h.control.press_digits(MAIN.auth_id, mpc["mpc_uuid"], member, "4#")
+    h.advance(3)
+    sent = [(e["event"], e["params"].get("DigitInput"), e["due"][11:19]) for e in h.journal()]
+    assert sent == [
+        ("ParticipantSpeakStart", None, "09:00:00"),
+        ("ParticipantDigitInput", "4", "09:00:00"),
+        ("ParticipantDigitInput", "#", "09:00:00"),
+        ("ParticipantSpeakStop", None, "09:00:03"),
+    ]
+    assert {e["state"] for e in h.journal()} == {"delivered"}
+    for bad, fragment in (({"digits": "12x"}, "invalid digits"), ({}, "digits is required")):
+        response = h.api.client.post(
+            f"/__emulator__/accounts/{MAIN.auth_id}/mpcs/{mpc['mpc_uuid']}/members/{member}/dtmf", json=bad
+        )
+        assert response.status_code == 400 and fragment in response.json()["error"]
+    missing = h.api.client.post(
+        f"/__emulator__/accounts/{MAIN.auth_id}/mpcs/{mpc['mpc_uuid']}/members/999/speak", json={}
+    )
+    assert missing.status_code == 404
+
+
+def test_the_documented_example_is_what_is_sent(receiver: Receiver) -> None:
+    """docs/status-callbacks.md's ParticipantExit and MPCEnd payloads are generated ones, key for key."""
+    import json
+    import re
+    from pathlib import Path
+
+    from tests.callback_helpers import harness_for
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "status-callbacks.md").read_text(
+        encoding="utf-8"
+    )
+    documented = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", doc, re.S)]
+    with harness_for(receiver) as h:
+        url = "http://127.0.0.1:5000/status"
+        for role, to in (("agent", "14155550101"), ("customer", "14155550102")):
+            body = {"role": role, "from": "14155550100", "to": to, "status_callback_url": url}
+            h.api.post("MultiPartyCall/name_standup/Participant/", {**body, "status_callback_method": "POST"})
+        h.advance(60)
+        member = h.api.get("MultiPartyCall/name_standup/Participant/").json()["objects"][1]["member_id"]
+        h.api.delete(f"MultiPartyCall/name_standup/Participant/{member}/")
+        sent = [e["params"] for e in h.journal()]
+    kicked = next(p for p in sent if p["EventName"] == "ParticipantExit" and p["MemberID"] == member)
+    assert documented == [kicked, sent[-1]] and sent[-1]["EventName"] == "MPCEnd"

@@ -59,6 +59,8 @@ def describe(event: DomainEvent) -> Activity:
         detail = {"member_id": member.member_id, "role": member.role.value, "call_uuid": member.call_uuid}
         if member.exit_cause is not None and event.kind is ParticipantEventKind.EXITED:
             detail["exit_cause"] = member.exit_cause.value
+        if event.digit is not None:
+            detail["digit"] = event.digit
         return Activity(event.at, event.mpc.auth_id, event.mpc.mpc_uuid, event.kind.value, detail)
     assert isinstance(event, MPCEvent)
     mpc = event.mpc

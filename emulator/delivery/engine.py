@@ -264,6 +264,19 @@ class CallbackEngine:
         None goes back to matching. A reset of the account forgets the choice."""
         self._choice.choose_for_account(auth_id, name)
 
+    # ------------------------------------------------------- injected events
+
+    def speak_for(self, auth_id: str, mpc_uuid: str, member_id: str, seconds: float) -> None:
+        """The member speaks now and stops ``seconds`` later on the account's clock (there is no audio
+        to detect voice in: a test says when)."""
+        self.backend.account(auth_id).speak(mpc_uuid, member_id, True)
+        stop = functools.partial(self._stop_speaking, auth_id, mpc_uuid, member_id)
+        self._scheduler.schedule_in(seconds, stop, owner=auth_id)
+
+    def _stop_speaking(self, auth_id: str, mpc_uuid: str, member_id: str) -> None:
+        with contextlib.suppress(DomainError):  # left, ended or reset meanwhile
+            self.backend.account(auth_id).speak(mpc_uuid, member_id, False)
+
     # ---------------------------------------------------------- observation
 
     def callbacks(self, query: JournalQuery) -> list[JournalEntry]:

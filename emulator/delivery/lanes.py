@@ -96,8 +96,8 @@ def report_undelivered(lanes: Iterable[Lane], max_lines: int = 1000) -> None:
                 lines += 1
                 last = entry.attempts[-1].error if entry.attempts else None
                 log.warning(
-                    "undelivered at shutdown: recording %s, %s #%d to %s: %s (due %s, %d attempt(s)%s)",
-                    cb.recording_id,
+                    "undelivered at shutdown: %s, %s #%d to %s: %s (due %s, %d attempt(s)%s)",
+                    f"recording {cb.recording_id}" if cb.recording_id else f"MPC {cb.mpc_uuid}",
                     cb.event_name,
                     cb.sequence,
                     cb.url,

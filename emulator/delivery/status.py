@@ -22,6 +22,9 @@ StatusEvent = MPCEvent | ParticipantEvent
 GROUP_OF: dict[MPCEventKind | ParticipantEventKind, StatusEvents] = {
     **{kind: StatusEvents.MPC_STATE for kind in MPCEventKind},
     **{kind: StatusEvents.PARTICIPANT_STATE for kind in ParticipantEventKind},
+    ParticipantEventKind.SPEAK_STARTED: StatusEvents.PARTICIPANT_SPEAK,
+    ParticipantEventKind.SPEAK_STOPPED: StatusEvents.PARTICIPANT_SPEAK,
+    ParticipantEventKind.DIGIT_INPUT: StatusEvents.PARTICIPANT_DIGIT_INPUT,
 }
 
 
@@ -83,6 +86,8 @@ def status_params(event: StatusEvent, sequence: int) -> dict[str, str]:
         params.update(_member(event.participant))
         if event.kind is ParticipantEventKind.EXITED:
             params.update(_exit(event.participant))
+        elif event.digit is not None:
+            params["DigitInput"] = event.digit
     elif event.kind is MPCEventKind.ENDED:
         params.update(_end(mpc))
     return params

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from emulator.domain.errors import Conflict, InvalidState, MPCNotInitialized, NotFound
+from emulator.domain.errors import Conflict, InvalidParameter, InvalidState, MPCNotInitialized, NotFound
 from emulator.domain.events import (
     DomainEvent,
     MPCEvent,
@@ -216,6 +216,25 @@ class Account:
         events: list[DomainEvent] = []
         self._exit(mpc, participant, ExitCause.HANGUP, now, events)
         self.emit(events)
+
+    def speak(self, mpc_uuid: str, member_id: str, speaking: bool) -> None:
+        """The member starts or stops speaking (voice activity a test injects: there is no audio)."""
+        mpc, participant = self._on_the_line(mpc_uuid, member_id)
+        kind = ParticipantEventKind.SPEAK_STARTED if speaking else ParticipantEventKind.SPEAK_STOPPED
+        self.emit([ParticipantEvent(kind, mpc, participant, self.clock())])
+
+    def press_digits(self, mpc_uuid: str, member_id: str, digits: str) -> None:
+        """The member presses keys: one event per digit, in order."""
+        if not digits or len(digits) > 32 or any(d not in "0123456789*#" for d in digits):
+            raise InvalidParameter("digits", f"invalid digits {digits!r}: 1 to 32 of 0-9, * and #")
+        mpc, participant = self._on_the_line(mpc_uuid, member_id)
+        now = self.clock()
+        kind = ParticipantEventKind.DIGIT_INPUT
+        self.emit([ParticipantEvent(kind, mpc, participant, now, digit=digit) for digit in digits])
+
+    def _on_the_line(self, mpc_uuid: str, member_id: str) -> tuple[MPC, Participant]:
+        mpc = self._find_live(MPCRef("uuid", mpc_uuid), "reach a member of")
+        return mpc, self._active_member(mpc, member_id, "reach the member")
 
     # -------------------------------------------------------------- recordings
 

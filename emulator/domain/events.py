@@ -63,6 +63,10 @@ class ParticipantEventKind(StrEnum):
     UNHELD = "ParticipantUnhold"
     COACH_MODE_STARTED = "ParticipantCoachModeStart"
     COACH_MODE_STOPPED = "ParticipantCoachModeStop"
+    # Voice activity and key presses: no audio here, so a test (the control plane) says when.
+    SPEAK_STARTED = "ParticipantSpeakStart"
+    SPEAK_STOPPED = "ParticipantSpeakStop"
+    DIGIT_INPUT = "ParticipantDigitInput"
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,8 @@ class ParticipantEvent:
     mpc: MPC
     participant: Participant
     at: datetime
+    # The key pressed, for DIGIT_INPUT.
+    digit: str | None = None
 
 
 DomainEvent = RecordingEvent | MPCEvent | ParticipantEvent

@@ -92,6 +92,23 @@ async def create_mpc(request: Request) -> Response:
     return PlivoJSONResponse(body, status_code=201)
 
 
+async def speak(request: Request) -> Response:
+    """A member speaks for ``seconds`` (default 2): ParticipantSpeakStart now, ParticipantSpeakStop after."""
+    path = request.path_params
+    seconds = (await json_params(request)).number("seconds", 2.0, minimum=0.1, maximum=3600)
+    state_of(request).engine.speak_for(path["auth_id"], path["mpc_uuid"], path["member_id"], seconds)
+    return Response(status_code=204)
+
+
+async def press_digits(request: Request) -> Response:
+    """A member presses keys: one ParticipantDigitInput per digit."""
+    path = request.path_params
+    digits = (await json_params(request)).required_text("digits")
+    account = state_of(request).backend.account(path["auth_id"])
+    account.press_digits(path["mpc_uuid"], path["member_id"], digits)
+    return Response(status_code=204)
+
+
 async def reset(request: Request) -> Response:
     auth_id = request.query_params.get("auth_id")
     state = state_of(request)
@@ -109,6 +126,10 @@ async def ca_certificate(request: Request) -> Response:
     return Response(tls.ca_cert.read_bytes(), media_type="application/x-pem-file")
 
 
+# One member of one MPC, on the control plane.
+MEMBER = f"{PREFIX}/accounts/{{auth_id}}/mpcs/{{mpc_uuid}}/members/{{member_id}}"
+
+
 def control_routes() -> list[BaseRoute]:
     return [
         Route(f"{PREFIX}/health", health, methods=["GET"]),
@@ -116,6 +137,16 @@ def control_routes() -> list[BaseRoute]:
         Route(f"{PREFIX}/accounts", create_account, methods=["POST"]),
         Route(f"{PREFIX}/accounts/{{auth_id}}", remove_account, methods=["DELETE"]),
         Route(f"{PREFIX}/accounts/{{auth_id}}/mpcs", create_mpc, methods=["POST"]),
+        Route(
+            f"{PREFIX}/accounts/{{auth_id}}/mpcs/{{mpc_uuid}}/members/{{member_id}}/speak",
+            speak,
+            methods=["POST"],
+        ),
+        Route(
+            f"{PREFIX}/accounts/{{auth_id}}/mpcs/{{mpc_uuid}}/members/{{member_id}}/dtmf",
+            press_digits,
+            methods=["POST"],
+        ),
         Route(f"{PREFIX}/reset", reset, methods=["POST"]),
         Route(f"{PREFIX}/state", control_state.state, methods=["GET"]),
         Route(f"{PREFIX}/ca.pem", ca_certificate, methods=["GET"]),
