@@ -24,9 +24,9 @@ def concrete(path: str) -> str:
 
 
 def test_the_route_table_is_complete() -> None:
-    # 20 operations: list/get/start/end MPC, add/list/get/update/kick participant, 4+4 recording calls,
-    # list/get/delete Recording.
-    assert len(ROUTES) == 20
+    # 24 operations: list/get/start/end MPC, add/list/get/update/kick participant, 4+4 recording calls,
+    # start/stop member Play and Speak, list/get/delete Recording.
+    assert len(ROUTES) == 24
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)

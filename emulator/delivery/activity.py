@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from emulator.domain.events import (
+    AudioEvent,
+    AudioEventKind,
     DomainEvent,
-    MPCEvent,
     MPCEventKind,
     ParticipantEvent,
     ParticipantEventKind,
@@ -62,7 +63,13 @@ def describe(event: DomainEvent) -> Activity:
         if event.digit is not None:
             detail["digit"] = event.digit
         return Activity(event.at, event.mpc.auth_id, event.mpc.mpc_uuid, event.kind.value, detail)
-    assert isinstance(event, MPCEvent)
+    if isinstance(event, AudioEvent):
+        audio = event.audio
+        detail = {"kind": audio.spec.kind.value, "members": audio.key, "member_ids": list(audio.member_ids)}
+        if event.kind is AudioEventKind.STARTED:
+            detail.update(urls=list(audio.spec.urls) or None, text=audio.spec.text or None)
+        mpc = event.mpc
+        return Activity(event.at, mpc.auth_id, mpc.mpc_uuid, event.kind.value, detail)
     mpc = event.mpc
     detail = {"friendly_name": mpc.friendly_name}
     if mpc.termination_cause is not None and event.kind is MPCEventKind.ENDED:

@@ -46,6 +46,8 @@ from emulator.domain.account import Account
 from emulator.domain.backend import Backend
 from emulator.domain.errors import DomainError
 from emulator.domain.events import (
+    AudioEvent,
+    AudioEventKind,
     DomainEvent,
     MPCEvent,
     MPCEventKind,
@@ -53,7 +55,9 @@ from emulator.domain.events import (
     RecordingEvent,
     RecordingEventKind,
 )
+from emulator.domain.member_audio import AudioKind
 from emulator.domain.recording import Recording, RecordingRequest
+from emulator.domain.refs import MPCRef
 
 log = logging.getLogger(__name__)
 
@@ -309,9 +313,26 @@ class CallbackEngine:
         if isinstance(event, RecordingEvent):
             self._on_recording_event(event)
             return
+        if isinstance(event, AudioEvent):
+            self._on_audio_event(event)
+            return
         if isinstance(event, MPCEvent):
             self._on_mpc_event(event)
         self._on_status_event(event)
+
+    def _on_audio_event(self, event: AudioEvent) -> None:
+        """A play or speak ends by itself when its time is up (unless stopped or replaced before)."""
+        if event.kind is not AudioEventKind.STARTED:
+            return
+        audio, mpc = event.audio, event.mpc
+        end = functools.partial(
+            self._end_audio, mpc.auth_id, mpc.mpc_uuid, audio.spec.kind, audio.key, audio.audio_id
+        )
+        self._scheduler.schedule(event.at + timedelta(seconds=audio.spec.seconds), end, owner=mpc.auth_id)
+
+    def _end_audio(self, auth_id: str, mpc_uuid: str, kind: AudioKind, key: str, audio_id: int) -> None:
+        with contextlib.suppress(DomainError):  # ended or reset meanwhile
+            self.backend.account(auth_id).stop_audio(MPCRef("uuid", mpc_uuid), kind, key, audio_id)
 
     def _on_mpc_event(self, event: MPCEvent) -> None:
         mpc = event.mpc

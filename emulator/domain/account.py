@@ -16,6 +16,8 @@ from datetime import datetime
 
 from emulator.domain.errors import Conflict, InvalidParameter, InvalidState, MPCNotInitialized, NotFound
 from emulator.domain.events import (
+    AudioEvent,
+    AudioEventKind,
     DomainEvent,
     MPCEvent,
     MPCEventKind,
@@ -24,6 +26,7 @@ from emulator.domain.events import (
 )
 from emulator.domain.filters import MPCFilter, select_mpcs
 from emulator.domain.ids import IdFactory
+from emulator.domain.member_audio import AudioKind, AudioSpec, MemberAudio
 from emulator.domain.mpc import MPC
 from emulator.domain.participant import Participant, ParticipantSpec
 from emulator.domain.recording import Recording, RecordingRequest
@@ -71,6 +74,7 @@ class Account:
     # Indexes, so that lookups stay O(1) however many calls a long run accumulates.
     _live_by_name: dict[str, MPC] = field(default_factory=dict, repr=False)
     _live_calls: dict[str, tuple[MPC, Participant]] = field(default_factory=dict, repr=False)
+    _audio_ids: int = field(default=0, repr=False)
 
     def __post_init__(self) -> None:
         self.recordings = AccountRecordings(self.auth_id, self.ids, self.clock, self.emit, self.mpcs)
@@ -235,6 +239,33 @@ class Account:
     def _on_the_line(self, mpc_uuid: str, member_id: str) -> tuple[MPC, Participant]:
         mpc = self._find_live(MPCRef("uuid", mpc_uuid), "reach a member of")
         return mpc, self._active_member(mpc, member_id, "reach the member")
+
+    # ------------------------------------------------------ member Play, Speak
+
+    def start_audio(self, ref: MPCRef, key: str, selector: MemberSelector, spec: AudioSpec) -> MemberAudio:
+        """Play or speak to the members ``key`` names (it replaces one started with the same form)."""
+        mpc = self._find_active(ref, f"{spec.kind} to members")
+        members = self._resolve_members(mpc, selector, spec.kind.value)
+        now = self.clock()
+        events: list[DomainEvent] = []
+        if (previous := mpc.audio.pop((spec.kind, key), None)) is not None:
+            events.append(AudioEvent(AudioEventKind.STOPPED, mpc, previous, now))
+        self._audio_ids += 1
+        audio = MemberAudio(self._audio_ids, key, tuple(m.member_id for m in members), spec, now)
+        mpc.audio[(spec.kind, key)] = audio
+        events.append(AudioEvent(AudioEventKind.STARTED, mpc, audio, now))
+        self.emit(events)
+        return audio
+
+    def stop_audio(self, ref: MPCRef, kind: AudioKind, key: str, audio_id: int | None = None) -> MPC:
+        """Stop what was started with the same member form; nothing playing is not an error (it may
+        have ended by itself). ``audio_id``: only that one (its end, when its time is up)."""
+        mpc = self._find_live(ref, f"stop the {kind} of")
+        audio = mpc.audio.get((kind, key))
+        if audio is not None and audio_id in (None, audio.audio_id):
+            del mpc.audio[(kind, key)]
+            self.emit([AudioEvent(AudioEventKind.STOPPED, mpc, audio, self.clock())])
+        return mpc
 
     # -------------------------------------------------------------- recordings
 
@@ -425,6 +456,8 @@ class Account:
     def _end(self, mpc: MPC, cause: TerminationCause, now: datetime, events: list[DomainEvent]) -> None:
         if (rec := mpc.live_recording) is not None:
             events.append(rec.transition("stop", now))
+        events.extend(AudioEvent(AudioEventKind.STOPPED, mpc, audio, now) for audio in mpc.audio.values())
+        mpc.audio.clear()
         for participant in mpc.active_participants:
             events.extend(rec.transition("stop", now) for rec in participant.live_recordings())
             participant.exit_time = now
@@ -444,4 +477,5 @@ class Account:
         self.recordings.clear()
         self._live_by_name.clear()
         self._live_calls.clear()
+        self._audio_ids = 0
         self.ids.reseed()

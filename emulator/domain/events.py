@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from emulator.domain.member_audio import MemberAudio
     from emulator.domain.mpc import MPC
     from emulator.domain.participant import Participant
     from emulator.domain.recording import Recording
@@ -79,4 +80,19 @@ class ParticipantEvent:
     digit: str | None = None
 
 
-DomainEvent = RecordingEvent | MPCEvent | ParticipantEvent
+class AudioEventKind(StrEnum):
+    STARTED = "MemberAudioStart"
+    STOPPED = "MemberAudioStop"
+
+
+@dataclass(frozen=True)
+class AudioEvent:
+    """A play or speak began or ended (no callback: Plivo documents none; the journal of state shows it)."""
+
+    kind: AudioEventKind
+    mpc: MPC
+    audio: MemberAudio
+    at: datetime
+
+
+DomainEvent = RecordingEvent | MPCEvent | ParticipantEvent | AudioEvent

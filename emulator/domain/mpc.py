@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from emulator.domain.limits import MAX_DURATION, MAX_PARTICIPANTS, RECORD_MIN_MEMBER_COUNT
+from emulator.domain.member_audio import AudioKind, MemberAudio
 from emulator.domain.participant import Participant, StatusCallback
 from emulator.domain.recording import Recording, RecordingRequest
 from emulator.domain.values import MPCRecordingStatus, MPCStatus, RecordingState, TerminationCause
@@ -32,6 +33,8 @@ class MPC:
     auto_record: RecordingRequest | None = None
     # MPC-level status callbacks: those of the member who created the MPC.
     status_callback: StatusCallback | None = None
+    # Plays and speaks in progress, by kind and by the member form their request used.
+    audio: dict[tuple[AudioKind, str], MemberAudio] = field(default_factory=dict)
 
     @property
     def live(self) -> bool:

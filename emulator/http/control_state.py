@@ -62,6 +62,19 @@ def mpc_state(account: Account, mpc: MPC) -> Json:
         **mpc_json(account.auth_id, mpc, segment),
         "participants": [participant_json(account.auth_id, m, segment) for m in mpc.participants.values()],
         "recordings": [r.recording_id for r in mpc.recordings],
+        # Plays and speaks in progress (member Play and Speak), by the member form they were started with.
+        "audio": [
+            {
+                "kind": audio.spec.kind.value,
+                "members": audio.key,
+                "member_ids": list(audio.member_ids),
+                "urls": list(audio.spec.urls),
+                "text": audio.spec.text or None,
+                "started": plivo_time(audio.started),
+                "seconds": audio.spec.seconds,
+            }
+            for audio in mpc.audio.values()
+        ],
     }
 
 

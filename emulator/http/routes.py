@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Mount, Route
 
+from emulator.domain.member_audio import AudioKind
+from emulator.http import member_audio_routes as audio
 from emulator.http import mpc_routes as mpc
 from emulator.http import recording_routes as rec
 from emulator.http import recordings
@@ -31,6 +33,12 @@ PLIVO_RESOURCES: dict[str, PlivoResource] = {
     ),
     f"{MEMBER}/Record/Pause/": PlivoResource(POST=rec.participant_recording_action("pause")),
     f"{MEMBER}/Record/Resume/": PlivoResource(POST=rec.participant_recording_action("resume")),
+    f"{MPC}/Member/{{member_id}}/Play/": PlivoResource(
+        POST=audio.start(AudioKind.PLAY), DELETE=audio.stop(AudioKind.PLAY)
+    ),
+    f"{MPC}/Member/{{member_id}}/Speak/": PlivoResource(
+        POST=audio.start(AudioKind.SPEAK), DELETE=audio.stop(AudioKind.SPEAK)
+    ),
     "/Recording/": PlivoResource(GET=recordings.list_recordings),
     "/Recording/{recording_id}/": PlivoResource(
         GET=recordings.get_recording, DELETE=recordings.delete_recording
