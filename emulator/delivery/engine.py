@@ -58,6 +58,7 @@ from emulator.domain.events import (
 from emulator.domain.member_audio import AudioKind
 from emulator.domain.recording import Recording, RecordingRequest
 from emulator.domain.refs import MPCRef
+from emulator.domain.values import CallbackMethod
 
 log = logging.getLogger(__name__)
 
@@ -267,6 +268,34 @@ class CallbackEngine:
         """Every recording the account starts follows ``name`` (unless its request names another);
         None goes back to matching. A reset of the account forgets the choice."""
         self._choice.choose_for_account(auth_id, name)
+
+    # ------------------------------------------------------------ async mode
+
+    def send_async_result(
+        self, auth_id: str, url: str, method: CallbackMethod, params: dict[str, str]
+    ) -> None:
+        """The real answer of an async-mode API call (its ``callback_url``), sent now on the account's
+        clock, signed and journaled like every callback, with the delivery settings of the default."""
+        api_id = params.get("api_id", "")
+        due = self._clocks.now(auth_id)
+        scenario = self._choice.loaded.default
+        callback = Callback(
+            callback_id=f"{api_id}-async",
+            auth_id=auth_id,
+            recording_id=None,
+            mpc_uuid=params.get("mpc_uuid", ""),
+            member_id=None,
+            event_name="AsyncResponse",
+            sequence=1,
+            url=url,
+            method=method,
+            params=params,
+            due=due,
+            scenario=scenario.name,
+        )
+        key = f"{auth_id}/async/{api_id}"
+        self._enqueue(key, [callback], scenario, due, auth_id)
+        self._finish_lane(key)
 
     # ------------------------------------------------------- injected events
 

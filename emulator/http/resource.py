@@ -21,6 +21,7 @@ from emulator.domain.backend import Backend
 from emulator.domain.errors import NotFound
 from emulator.domain.recording import Recording, RecordingOptions, RecordingRequest
 from emulator.domain.refs import MemberSelector, MPCRef
+from emulator.http.async_mode import async_target, run_async
 from emulator.http.auth import authenticate
 from emulator.http.errors import HTTPProblem
 from emulator.http.faults import injected_fault
@@ -124,5 +125,14 @@ class PlivoResource:
         else:
             data = await read_body(request)
         call = PlivoCall(request, backend, account, Params(data), path)
-        result = handler(call)
-        return await result if inspect.isawaitable(result) else result
+
+        async def handle() -> Response:
+            result = handler(call)
+            return await result if inspect.isawaitable(result) else result
+
+        target = async_target(data)
+        if target is None:
+            return await handle()
+        answer, params = await run_async(handle, call.api_id)
+        state_of(request).engine.send_async_result(account.auth_id, target[0], target[1], params)
+        return answer
