@@ -61,7 +61,8 @@ def participant_spec(
             "from_number": member.text("from") or None,
             "to_numbers": (to,) if (to := member.text("to")) else (),
             "caller_name": member.text("caller_name"),
-            "coach_mode": member.boolean("coach_mode", True),
+            # Plivo: "Applies only to participants with the role Supervisor. Always false for others."
+            "coach_mode": member.boolean("coach_mode", True) and _role(member) is Role.SUPERVISOR,
             "mute": member.boolean("mute", False),
             "hold": member.boolean("hold", False),
             "start_mpc_on_enter": member.boolean("start_mpc_on_enter", True),
@@ -74,6 +75,10 @@ def participant_spec(
         raise InvalidParameter(f"{where}.{exc.param}", f"{where}: {exc.message}") from None
     fields.update(asdict(settings), **decided)
     return ParticipantSpec(**fields)
+
+
+def _role(member: Params) -> Role:
+    return member.choice("role", Role, Role.AGENT)
 
 
 def _member_id(member: Params) -> str | None:

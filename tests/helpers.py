@@ -73,7 +73,9 @@ class PlivoHTTP:
         """The control plane of the same emulator, through the same client."""
         return EmulatorControl(str(self.client.base_url), transport=client_transport(self.client))
 
-    def seed_mpc(self, name: str = "standup", members: tuple[str, ...] = ("10", "11"), **extra: Any) -> dict:
+    def seed_mpc(
+        self, name: str = "standup", members: tuple[str | dict[str, Any], ...] = ("10", "11"), **extra: Any
+    ) -> dict:
         """An Active MPC with the given members, made through the control plane."""
         return self.control.create_mpc(self.creds.auth_id, name, members=members, **extra)
 

@@ -212,7 +212,10 @@ def test_end_mpc(api: PlivoHTTP, clock: FakeClock) -> None:
 
 
 def test_update_participant(api: PlivoHTTP) -> None:
-    api.seed_mpc("standup", ("10", "11", "12"))
+    api.seed_mpc(
+        "standup",
+        ("10", {"member_id": "11", "role": "supervisor"}, {"member_id": "12", "role": "supervisor"}),
+    )
     response = api.post("MultiPartyCall/name_standup/Participant/10/", {"mute": True, "hold": True})
     assert response.status_code == 202
     body = response.json()
@@ -220,11 +223,24 @@ def test_update_participant(api: PlivoHTTP) -> None:
     assert body["hold"] == "MPC: standup hold/unhold member(s) succeeded"
     assert set(body) == {"api_id", "mute", "hold"}
     member = api.get("MultiPartyCall/name_standup/Participant/10/").json()
-    assert (member["mute"], member["hold"], member["coach_mode"]) == (True, True, True)
-    assert (
-        api.post("MultiPartyCall/name_standup/Participant/11,12/", {"coach_mode": False}).status_code == 202
+    assert (member["mute"], member["hold"], member["coach_mode"]) == (True, True, False), (
+        "coach mode is always false for an agent"
     )
+    assert api.get("MultiPartyCall/name_standup/Participant/12/").json()["coach_mode"] is True, (
+        "a supervisor is in coach mode by default"
+    )
+    coached = api.post("MultiPartyCall/name_standup/Participant/11,12/", {"coach_mode": False})
+    assert coached.status_code == 202
+    assert coached.json()["coach_mode"] == "MPC: standup coach_mode enable/disable succeeded"
     assert api.get("MultiPartyCall/name_standup/Participant/12/").json()["coach_mode"] is False
+    assert_plivo_error(
+        api.post("MultiPartyCall/name_standup/Participant/10,11/", {"coach_mode": True}),
+        400,
+        "coach mode applies only to supervisors",
+    )
+    assert api.get("MultiPartyCall/name_standup/Participant/11/").json()["coach_mode"] is False, (
+        "nothing changed"
+    )
     assert api.post("MultiPartyCall/name_standup/Participant/all/", {"mute": False}).status_code == 202
     members = api.get("MultiPartyCall/name_standup/Participant/").json()["objects"]
     assert {m["mute"] for m in members} == {False}
@@ -318,3 +334,15 @@ def test_accounts_are_isolated(api: PlivoHTTP) -> None:
     # The same name in another account is another MPC.
     assert other.post("MultiPartyCall/name_standup/Participant/", AGENT).status_code == 201
     assert other.get("MultiPartyCall/name_standup/").json()["mpc_uuid"] != created["mpc_uuid"]
+
+
+def test_a_member_who_left_reports_no_flags(api: PlivoHTTP) -> None:
+    """As in the fixture of a participant who left: coach_mode, mute and hold are null."""
+    api.seed_mpc("standup", ("10", "11", "12"), stay_alone=True)
+    api.post("MultiPartyCall/name_standup/Participant/11/", {"mute": True})
+    assert api.delete("MultiPartyCall/name_standup/Participant/11/").status_code == 204
+    left = api.get("MultiPartyCall/name_standup/Participant/11/").json()
+    assert (left["coach_mode"], left["mute"], left["hold"]) == (None, None, None)
+    assert left["exit_cause"] == "Kicked Out of Multiparty Call"
+    still = api.get("MultiPartyCall/name_standup/Participant/10/").json()
+    assert (still["coach_mode"], still["mute"], still["hold"]) == (False, False, False)

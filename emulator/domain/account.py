@@ -39,6 +39,7 @@ from emulator.domain.values import (
     STAY_ALONE_NOT_PERMITTED,
     ExitCause,
     MPCStatus,
+    Role,
     TerminationCause,
     TrackSelector,
 )
@@ -178,6 +179,14 @@ class Account:
     ) -> tuple[MPC, list[Participant]]:
         mpc = self._find_live(ref, "update members of")
         members = self._resolve_members(mpc, selector, "update")
+        if coach_mode is not None:
+            # Plivo: coach mode "applies only to participants with the role Supervisor".
+            others = [m for m in members if m.role is not Role.SUPERVISOR]
+            if others:
+                raise InvalidState(
+                    f"cannot change coach_mode of member {others[0].member_id} in {mpc.describe()}: "
+                    f"coach mode applies only to supervisors, and it is a {others[0].role.value}"
+                )
         now = self.clock()
         events: list[DomainEvent] = []
         flags = (

@@ -247,7 +247,7 @@ def update_participant(call: PlivoCall) -> Response:
     if hold is not None:
         body["hold"] = f"MPC: {name} hold/unhold member(s) succeeded"
     if coach_mode is not None:
-        body["coach_mode"] = f"MPC: {name} coach/uncoach member(s) succeeded"
+        body["coach_mode"] = f"MPC: {name} coach_mode enable/disable succeeded"  # the fixture's words
     return PlivoJSONResponse(body, status_code=202)
 
 
