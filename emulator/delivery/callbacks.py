@@ -71,3 +71,23 @@ def recording_params(event: RecordingEvent, emitted_at: datetime, links: Recordi
     if recording.member_id is not None:
         params["MemberID"] = recording.member_id
     return params
+
+
+def async_result(
+    auth_id: str, url: str, method: CallbackMethod, params: dict[str, str], due: datetime, scenario: str
+) -> Callback:
+    """The real answer of an async-mode API call, to its ``callback_url`` (see http/async_mode.py)."""
+    return Callback(
+        callback_id=f"{params.get('api_id', '')}-async",
+        auth_id=auth_id,
+        recording_id=None,
+        mpc_uuid=params.get("mpc_uuid", ""),
+        member_id=None,
+        event_name="AsyncResponse",
+        sequence=1,
+        url=url,
+        method=method,
+        params=params,
+        due=due,
+        scenario=scenario,
+    )

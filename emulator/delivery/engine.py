@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from emulator.delivery.activity import Activity, ActivityLog
-from emulator.delivery.callbacks import Callback, LinksFor, RecordingLinks, recording_params
+from emulator.delivery.callbacks import Callback, LinksFor, RecordingLinks, async_result, recording_params
 from emulator.delivery.choice import ScenarioChoice
 from emulator.delivery.clock import AccountClocks, ClockMode
 from emulator.delivery.journal import Attempt, DeliveryState, Journal, JournalEntry, JournalQuery
@@ -40,7 +40,7 @@ from emulator.delivery.scenarios import ActionName, Scenario, ScenarioSet, SeedM
 from emulator.delivery.scheduler import Job, Scheduler
 from emulator.delivery.sender import Sender
 from emulator.delivery.signature import signature_headers
-from emulator.delivery.status import StatusEvent, StatusScope, StatusStreams, status_params
+from emulator.delivery.status import StatusEvent, StatusScope, StatusStreams, status_callback
 from emulator.delivery.status import targets as status_targets
 from emulator.domain.account import Account
 from emulator.domain.backend import Backend
@@ -51,7 +51,6 @@ from emulator.domain.events import (
     DomainEvent,
     MPCEvent,
     MPCEventKind,
-    ParticipantEvent,
     RecordingEvent,
     RecordingEventKind,
 )
@@ -276,24 +275,10 @@ class CallbackEngine:
     ) -> None:
         """The real answer of an async-mode API call (its ``callback_url``), sent now on the account's
         clock, signed and journaled like every callback, with the delivery settings of the default."""
-        api_id = params.get("api_id", "")
         due = self._clocks.now(auth_id)
         scenario = self._choice.loaded.default
-        callback = Callback(
-            callback_id=f"{api_id}-async",
-            auth_id=auth_id,
-            recording_id=None,
-            mpc_uuid=params.get("mpc_uuid", ""),
-            member_id=None,
-            event_name="AsyncResponse",
-            sequence=1,
-            url=url,
-            method=method,
-            params=params,
-            due=due,
-            scenario=scenario.name,
-        )
-        key = f"{auth_id}/async/{api_id}"
+        callback = async_result(auth_id, url, method, params, due, scenario.name)
+        key = f"{auth_id}/async/{callback.callback_id}"
         self._enqueue(key, [callback], scenario, due, auth_id)
         self._finish_lane(key)
 
@@ -470,23 +455,9 @@ class CallbackEngine:
         found = status_targets(event, self._status_scope)
         if found:
             scenario = self._choice.for_mpc(mpc.auth_id, mpc.friendly_name)
-            member_id = event.participant.member_id if isinstance(event, ParticipantEvent) else None
             for target in found:
                 key, stream, sequence = self._status_streams.next(mpc_key, target.callback)
-                callback = Callback(
-                    callback_id=f"{mpc.mpc_uuid}-status{stream}-{sequence}",
-                    auth_id=mpc.auth_id,
-                    recording_id=None,
-                    mpc_uuid=mpc.mpc_uuid,
-                    member_id=member_id,
-                    event_name=event.kind.value,
-                    sequence=sequence,
-                    url=target.callback.url,
-                    method=target.callback.method,
-                    params=status_params(event, sequence),
-                    due=event.at,
-                    scenario=scenario.name,
-                )
+                callback = status_callback(event, target, stream, sequence, scenario.name)
                 self._enqueue(key, [callback], scenario, event.at, mpc.auth_id)
         if event.kind is MPCEventKind.ENDED:
             for key in self._status_streams.end(mpc_key):

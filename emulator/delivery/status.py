@@ -8,9 +8,9 @@ names of exit and end details) the choices are made here once and listed in docs
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 
+from emulator.delivery.callbacks import Callback
 from emulator.domain.billing import mpc_bill
 from emulator.domain.events import MPCEvent, MPCEventKind, ParticipantEvent, ParticipantEventKind
 from emulator.domain.mpc import MPC
@@ -127,9 +127,25 @@ def _end(mpc: MPC) -> dict[str, str]:
     }
 
 
-def due_now(event: StatusEvent) -> datetime:
-    """Status events are sent as they happen (no processing delay, unlike a recording's file)."""
-    return event.at
+def status_callback(
+    event: StatusEvent, target: StatusTarget, stream: int, sequence: int, scenario: str
+) -> Callback:
+    """One status callback, due when the event happened (no processing delay, unlike a recording's file)."""
+    mpc = event.mpc
+    return Callback(
+        callback_id=f"{mpc.mpc_uuid}-status{stream}-{sequence}",
+        auth_id=mpc.auth_id,
+        recording_id=None,
+        mpc_uuid=mpc.mpc_uuid,
+        member_id=event.participant.member_id if isinstance(event, ParticipantEvent) else None,
+        event_name=event.kind.value,
+        sequence=sequence,
+        url=target.callback.url,
+        method=target.callback.method,
+        params=status_params(event, sequence),
+        due=event.at,
+        scenario=scenario,
+    )
 
 
 class StatusStreams:
