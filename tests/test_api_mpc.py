@@ -288,6 +288,10 @@ def test_list_mpcs_filters_and_pages(api: PlivoHTTP, clock: FakeClock) -> None:
     ended = api.get("MultiPartyCall/", params={"status": "ENDED"}).json()
     assert [o["friendly_name"] for o in ended["objects"]] == ["call00"]
     assert api.get("MultiPartyCall/", params={"termination_cause_code": 3000}).json()["meta"]["count"] == 1
+    live = api.get("MultiPartyCall/", params={"termination_cause_code": 0, "status": "active"}).json()
+    assert live["meta"]["count"] == len(uuids) - 1, (
+        "0 (what a live call carries) selects calls without a cause"
+    )
     named = api.get("MultiPartyCall/", params={"friendly_name": "call07"}).json()
     assert [o["mpc_uuid"] for o in named["objects"]] == [uuids[7]]
     window = api.get(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import sys
 import wave
 from datetime import datetime
@@ -316,3 +317,14 @@ def test_the_sdk_reads_and_deletes_recordings(receiver: Receiver, start_server: 
         assert client.recordings.delete(started.recording_id) is None
         with pytest.raises(exceptions.ResourceNotFoundError):
             client.recordings.get(started.recording_id)
+
+
+def test_milliseconds_are_whole_as_in_every_fixture(h: Harness) -> None:
+    h.api.seed_mpc("standup", stay_alone=True)
+    h.advance(0.2504)  # the recording starts a fraction of a millisecond past a whole one
+    started = record(h, 10.0007)
+    h.advance(4)
+    body = h.api.get(f"Recording/{started['recording_id']}/").json()
+    for key in ("recording_duration_ms", "recording_start_ms", "recording_end_ms"):
+        assert re.fullmatch(r"\d+\.00000", body[key]), (key, body[key])
+    assert body["recording_duration_ms"] == "10001.00000"

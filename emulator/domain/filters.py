@@ -50,6 +50,7 @@ class MPCFilter:
             and (self.status is None or mpc.status is self.status)
             and (
                 self.termination_cause_code is None
+                or (self.termination_cause_code == 0 and cause is None)
                 or (cause is not None and cause.code == self.termination_cause_code)
             )
             and in_bounds(mpc.creation_time, self.creation_time)

@@ -65,8 +65,9 @@ def list_mpcs(call: PlivoCall) -> Response:
     cause = p.raw("termination_cause_code")
     if cause is not None:
         cause_code = p.integer("termination_cause_code", 0, minimum=0)
-        if cause_code not in TERMINATION_CODES:
-            allowed = ", ".join(str(c) for c in sorted(TERMINATION_CODES))
+        # 0 is what Plivo's objects carry before a call ends: it selects the calls without a cause.
+        if cause_code not in (0, *TERMINATION_CODES):
+            allowed = ", ".join(str(c) for c in sorted((0, *TERMINATION_CODES)))
             raise InvalidParameter(
                 "termination_cause_code", f"invalid termination_cause_code {cause}: allowed {allowed}"
             )

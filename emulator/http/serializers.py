@@ -111,8 +111,13 @@ def precise_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
 
 
+def _whole_ms(milliseconds: float) -> str:
+    """Whole milliseconds, written as every fixture writes them: ``1589201178000.00000``."""
+    return f"{round(milliseconds)}.00000"
+
+
 def _epoch_ms(moment: datetime | None) -> str | None:
-    return None if moment is None else f"{moment.timestamp() * 1000:.5f}"
+    return None if moment is None else _whole_ms(moment.timestamp() * 1000)
 
 
 def recording_json(
@@ -128,7 +133,7 @@ def recording_json(
         "conference_name": None,
         "from_number": member.from_number if member else None,
         "monthly_recording_storage_amount": round(minutes * RECORDING_STORAGE_RATE, 5),
-        "recording_duration_ms": f"{seconds * 1000:.5f}",
+        "recording_duration_ms": _whole_ms(seconds * 1000),
         "recording_end_ms": _epoch_ms(recording.end_time),
         "recording_format": recording.file_format.value,
         "recording_id": recording.recording_id,
