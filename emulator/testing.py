@@ -288,6 +288,13 @@ class EmulatorControl:
         (``limit`` keeps the newest)."""
         return cast(list[Callback], self._call("GET", "callbacks", query=filters)["callbacks"])
 
+    def resend(self, callback_id: str, url: str | None = None) -> Callback:
+        """Send a journaled callback again, now, with a fresh signature (to ``url`` if given); returns
+        the new journal entry."""
+        body = {"url": url} if url else {}
+        path = f"callbacks/{urllib.parse.quote(callback_id, safe='')}/resend"
+        return cast(Callback, self._call("POST", path, body))
+
     def wait_for_callbacks(
         self, count: int = 1, *, timeout: float = 10.0, state: str = "delivered", **filters: Any
     ) -> list[Callback]:

@@ -44,7 +44,7 @@ from emulator.delivery.status import StatusEvent, StatusScope, StatusStreams, st
 from emulator.delivery.status import targets as status_targets
 from emulator.domain.account import Account
 from emulator.domain.backend import Backend
-from emulator.domain.errors import DomainError
+from emulator.domain.errors import DomainError, NotFound
 from emulator.domain.events import (
     AudioEvent,
     AudioEventKind,
@@ -145,6 +145,7 @@ class CallbackEngine:
         self._mpc_timers: dict[str, Job] = {}
         self._runner: asyncio.Task[None] | None = None
         self._collectors: list[_Collector] = []
+        self._resends = 0
         # Callbacks settled since start-up, whatever the journal still remembers.
         self.delivered = 0
         self.failed = 0
@@ -300,6 +301,26 @@ class CallbackEngine:
     def callbacks(self, query: JournalQuery) -> list[JournalEntry]:
         return self._journal.query(query)
 
+    def resend(self, callback_id: str, url: str | None = None) -> JournalEntry:
+        """Send a journaled callback again, now (on its account's clock), to its URL or to ``url``:
+        the same parameters, a fresh signature; a new journal entry that names the original."""
+        original = self._journal.get(callback_id)
+        if original is None:
+            raise NotFound(f"no callback '{callback_id}' in the journal (it keeps the newest only)")
+        callback = original.callback
+        self._resends += 1
+        due = self._clocks.now(callback.auth_id)
+        copy = dataclasses.replace(
+            callback, callback_id=f"{callback_id}-resend{self._resends}", url=url or callback.url, due=due
+        )
+        scenario = self._choice.loaded.get(callback.scenario) or self._choice.loaded.default
+        key = f"{callback.auth_id}/resend/{copy.callback_id}"
+        self._enqueue(key, [copy], scenario, due, callback.auth_id, note=f"resent from {callback_id}")
+        self._finish_lane(key)
+        entry = self._journal.get(copy.callback_id)
+        assert entry is not None
+        return entry
+
     async def wait_for_callbacks(
         self, query: JournalQuery, min_count: int, timeout: float
     ) -> tuple[list[JournalEntry], bool]:
@@ -430,12 +451,14 @@ class CallbackEngine:
         owner: str,
         *,
         held: bool = False,
+        note: str | None = None,
     ) -> None:
         """Journal ``copies`` and queue them on lane ``key``, each ready at ``due`` (the owner's time)."""
         lane = self._lanes.get(key)
         if lane is None:
             lane = self._lanes[key] = Lane(key)
-        note = "out_of_order fault: held back until the next callback overtakes it" if held else None
+        if held:
+            note = "out_of_order fault: held back until the next callback overtakes it"
         items = [Queued(self._journal.add(copy, note), scenario, held=held) for copy in copies]
         for item in items:
             self._scheduler.schedule(due, functools.partial(self._ready, lane, item), owner=owner)

@@ -172,6 +172,9 @@ class Journal:
     def _waiters_for(self, entry: JournalEntry) -> list[_Waiter]:
         return [*self._waiters.get(None, ()), *self._waiters.get(entry.callback.auth_id, ())]
 
+    def get(self, callback_id: str) -> JournalEntry | None:
+        return self._entries.get(callback_id)
+
     def query(self, query: JournalQuery) -> list[JournalEntry]:
         return [e for e in self._entries.values() if query.matches(e)]
 

@@ -154,6 +154,7 @@ def control_routes() -> list[BaseRoute]:
         Route(f"{PREFIX}/clock/advance", delivery.advance_clock, methods=["POST"]),
         Route(f"{PREFIX}/accounts/{{auth_id}}/clock/advance", delivery.advance_clock, methods=["POST"]),
         Route(f"{PREFIX}/callbacks", delivery.callbacks, methods=["GET"]),
+        Route(f"{PREFIX}/callbacks/{{callback_id}}/resend", delivery.resend_callback, methods=["POST"]),
         Route(f"{PREFIX}/scenarios", delivery.scenarios, methods=["GET"]),
         Route(f"{PREFIX}/scenarios/reload", delivery.reload_scenarios, methods=["POST"]),
         Route(

@@ -150,3 +150,10 @@ async def reload_scenarios(request: Request) -> Response:
         raise HTTPProblem(400, "\n".join(str(e) for e in exc.errors)) from None
     state.engine.replace_scenarios(loaded)
     return PlivoJSONResponse({"default": loaded.default.name, "scenarios": [s.name for s in loaded]})
+
+
+async def resend_callback(request: Request) -> Response:
+    """Send a journaled callback again, now, with a fresh signature: to its URL, or to ``url``."""
+    url = (await json_params(request)).url("url")
+    entry = state_of(request).engine.resend(request.path_params["callback_id"], url)
+    return PlivoJSONResponse(entry.to_json(), status_code=202)
