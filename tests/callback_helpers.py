@@ -112,6 +112,14 @@ def assert_signed(received: Received, configured_url: str, token: str = MAIN.aut
     )
 
 
+def due_seconds(entry: Callback) -> int:
+    """Seconds since the test clock's start of a journal entry's due time (when it is sent)."""
+    from datetime import datetime
+
+    moment = datetime.fromisoformat(entry["due"]).replace(tzinfo=None)
+    return int((moment - datetime(2026, 3, 1, 9, 0, 0)).total_seconds())
+
+
 def plivo_seconds(timestamp: str) -> int:
     """Seconds since 2026-03-01 09:00:00 (the test clock's start) of a Plivo timestamp."""
     from datetime import datetime

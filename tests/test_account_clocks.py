@@ -10,7 +10,7 @@ import pytest
 
 from emulator.domain.values import MAX_DURATION_REACHED
 from emulator.testing import EmulatorError
-from tests.callback_helpers import Harness, harness_for, plivo_seconds
+from tests.callback_helpers import Harness, due_seconds, harness_for, plivo_seconds
 from tests.helpers import MAIN, OTHER, PlivoHTTP, assert_plivo_error, in_process
 from tests.receiver import Receiver
 
@@ -37,7 +37,8 @@ def test_advancing_one_account_leaves_the_others_time_alone(receiver: Receiver) 
         other.post("MultiPartyCall/name_theirs/Record/", {"recording_callback_url": receiver.url()})
         done = record_a_minute(h, main, "mine", MAIN.auth_id)
         assert done["params"]["RecordingDuration"] == "60" and done["state"] == "delivered"
-        assert plivo_seconds(done["params"]["EventTimestamp"]) == 60 + 3, "Completed 3 s after the stop"
+        assert plivo_seconds(done["params"]["EventTimestamp"]) == 60, "it occurred at the stop"
+        assert due_seconds(done) == 63, "sent 3 s later, on the account's own clock"
         assert h.control.clock(MAIN.auth_id)["ahead"] == 65
         assert h.control.clock(OTHER.auth_id)["ahead"] == 0 and h.control.clock()["now"].startswith(
             "2026-03-01T09:00:00"

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tests.callback_helpers import RECORDING_KEYS, Harness, assert_signed, plivo_seconds
+from tests.callback_helpers import (
+    RECORDING_KEYS,
+    Harness,
+    assert_signed,
+    due_seconds,
+    harness_for,
+    plivo_seconds,
+)
 from tests.helpers import MAIN, PlivoHTTP, assert_plivo_error, in_process
+from tests.receiver import Receiver
 
 
 def seed(h: Harness, name: str, members: tuple[str, ...] = ("10", "11")) -> dict:
@@ -62,12 +72,13 @@ def test_default_scenario_full_sequence(harness: Harness, method: str, query: st
         if query:
             assert "tenant=acme" in request.query, "the callback URL's own query string is kept"
     first, paused, resumed, completed = (r.params for r in received)
-    # Default timeline: Initiated 1-1.5 s after start, Paused/Resumed 0.5-1 s after the call,
-    # Completed 3-3.5 s after the stop.
-    assert plivo_seconds(first["EventTimestamp"]) == 1
-    assert plivo_seconds(paused["EventTimestamp"]) == 5
-    assert plivo_seconds(resumed["EventTimestamp"]) == 35
-    assert plivo_seconds(completed["EventTimestamp"]) in (58, 59)
+    # EventTimestamp: when each event occurred (start, pause, resume, stop).
+    occurred = [plivo_seconds(p["EventTimestamp"]) for p in (first, paused, resumed, completed)]
+    assert occurred == [0, 5, 35, 55]
+    # Sent on the default timeline: Initiated 1-1.5 s after start, Paused/Resumed 0.5-1 s after the
+    # call, Completed 3-3.5 s after the stop.
+    dues = [due_seconds(e) for e in h.journal()]
+    assert dues[:3] == [1, 5, 35] and dues[3] in (58, 59)
     assert first["RecordingDuration"] == paused["RecordingDuration"] == resumed["RecordingDuration"] == "-1"
     assert first["RecordingEndTime"] == "-1"
     assert completed["RecordingDuration"] == "25", "5 s + 20 s recorded; the 30 s pause is excluded"
@@ -140,7 +151,8 @@ def test_pause_resume_scenario(harness: Harness) -> None:
         "MPCRecordingCompleted",
     ]
     times = [plivo_seconds(r.params["EventTimestamp"]) for r in h.receiver.received]
-    assert times == [1, 10, 25, 43]
+    assert times == [0, 10, 25, 40], "start, then the scenario's pause, resume and stop"
+    assert [due_seconds(e) for e in h.journal()] == [1, 10, 25, 43]
     assert h.receiver.received[-1].params["RecordingDuration"] == "25"
     assert all(e["scenario"] == "pause-resume" for e in h.journal())
     (recording,) = h.api.control.state(MAIN.auth_id)["recordings"]
@@ -154,7 +166,8 @@ def test_fails_midway_scenario(harness: Harness) -> None:
     h.advance(60)
     assert h.events() == [("ParticipantRecordingInitiated", "1"), ("ParticipantRecordingFailed", "2")]
     failed = h.receiver.received[-1].params
-    assert (plivo_seconds(failed["EventTimestamp"]), failed["RecordingDuration"]) == (21, "20")
+    assert (plivo_seconds(failed["EventTimestamp"]), failed["RecordingDuration"]) == (20, "20")
+    assert due_seconds(h.journal(event="ParticipantRecordingFailed")[0]) == 21
     state = h.api.control.state(MAIN.auth_id)
     assert state["recordings"][0]["state"] == "failed"
     assert state["recordings"][0]["failure_reason"] == "media server lost the stream"
@@ -175,7 +188,8 @@ def test_slow_processing_scenario(harness: Harness) -> None:
     h.advance(17)
     completed = h.receiver.received[-1].params
     assert completed["EventName"] == "MPCRecordingCompleted"
-    assert 55 <= plivo_seconds(completed["EventTimestamp"]) <= 70
+    assert plivo_seconds(completed["EventTimestamp"]) == 10, "it occurred at the stop"
+    assert 55 <= due_seconds(h.journal(event="MPCRecordingCompleted")[0]) <= 70, "sent once processed"
 
 
 def test_long_call_scenario_hits_max_duration(harness: Harness) -> None:
@@ -190,7 +204,8 @@ def test_long_call_scenario_hits_max_duration(harness: Harness) -> None:
     assert ended["termination_cause"] == "Max Duration Reached"
     completed = h.receiver.received[-1].params
     assert (completed["EventName"], completed["RecordingDuration"]) == ("MPCRecordingCompleted", "3600")
-    assert plivo_seconds(completed["EventTimestamp"]) == 3605
+    assert plivo_seconds(completed["EventTimestamp"]) == 3600
+    assert due_seconds(h.journal(event="MPCRecordingCompleted")[0]) == 3605
 
 
 def test_flaky_delivery_scenario(harness: Harness) -> None:
@@ -351,3 +366,20 @@ def test_every_shipped_scenario_delivers_signed_callbacks(
     entries = h.journal()
     assert {e["scenario"] for e in entries} == {scenario}
     assert {e["state"] for e in entries} == {"delivered"}
+
+
+def test_event_timestamps_never_run_against_sequence_numbers(receiver: Receiver, tmp_path: Path) -> None:
+    """EventTimestamp is when the event occurred: a slow Initiated does not date it after a quick Paused."""
+    scenario = "name: slow-start\ndefault: true\ntimeline: {initiated: 5, paused: 0.5}\n"
+    with harness_for(receiver, tmp_path, scenario) as h:
+        seed(h, "standup")
+        h.start()
+        h.advance(2)
+        h.call("POST", "MultiPartyCall/name_standup/Record/Pause/")
+        h.advance(10)
+        journal = h.journal()
+        sent = [
+            (e["params"]["SequenceNumber"], plivo_seconds(e["params"]["EventTimestamp"])) for e in journal
+        ]
+        assert sent == [("1", 0), ("2", 2)]
+        assert [due_seconds(e) for e in journal] == [5, 2], "Paused was due before Initiated"

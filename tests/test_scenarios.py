@@ -290,7 +290,7 @@ def test_scenarios_reload_all_or_nothing(receiver, tmp_path: Path) -> None:  # t
         h.api.seed_mpc("mine-2", stay_alone=True)
         h.start("mine-2")
         h.advance(10)
-        due = {e["mpc_uuid"]: e["params"]["EventTimestamp"][11:19] for e in h.journal()}
+        due = {e["mpc_uuid"]: e["due"][11:19] for e in h.journal()}
         assert sorted(due.values()) == ["09:00:01", "09:00:07"], (
             "the recording started before keeps its scenario"
         )

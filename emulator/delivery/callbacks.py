@@ -46,7 +46,7 @@ class Callback:
     duplicate_of: str | None = None
 
 
-def recording_params(event: RecordingEvent, emitted_at: datetime, links: RecordingLinks) -> dict[str, str]:
+def recording_params(event: RecordingEvent, links: RecordingLinks) -> dict[str, str]:
     """The parameters of a recording callback, snapshotted when the event happened.
 
     MPC recordings carry MPCName and MPCUUID; participant recordings add MemberID
@@ -56,7 +56,9 @@ def recording_params(event: RecordingEvent, emitted_at: datetime, links: Recordi
     ended = event.kind in (RecordingEventKind.COMPLETED, RecordingEventKind.FAILED)
     params = {
         "EventName": event.event_name,
-        "EventTimestamp": plivo_time(emitted_at) or "",
+        # When the event occurred (Plivo's docs), so it never runs against SequenceNumber; the
+        # callback itself goes out later, by the scenario's delay.
+        "EventTimestamp": plivo_time(event.at) or "",
         "MPCName": recording.mpc_name,
         "MPCUUID": recording.mpc_uuid,
         "RecordingDuration": str(round(recording.duration(event.at).total_seconds())) if ended else NOT_YET,

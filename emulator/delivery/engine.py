@@ -424,7 +424,7 @@ class CallbackEngine:
             sequence=event.sequence,
             url=recording.options.callback_url,
             method=recording.options.callback_method,
-            params=recording_params(event, due, self._links(recording)),
+            params=recording_params(event, self._links(recording)),
             due=due,
             scenario=scenario.name,
         )
