@@ -27,7 +27,10 @@ from emulator.delivery.networks import LOCAL_NETWORKS
 from emulator.domain.credentials import Credentials
 from emulator.domain.errors import InvalidParameter
 
-Kind = Literal["text", "int", "float", "flag", "list", "path", "time", "accounts"]
+# "file": a path that must name an existing file; "list"/"paths": repeatable, comma-separated in the
+# environment (of text, of paths).
+Kind = Literal["text", "int", "float", "flag", "list", "paths", "path", "file", "time", "accounts"]
+_REPEATED = ("list", "paths", "accounts")
 
 
 class UsageError(Exception):
@@ -120,7 +123,7 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "scenario_paths",
         "a YAML scenario file or a directory of them, loaded after the shipped ones (repeatable)",
-        "list",
+        "paths",
         metavar="PATH",
         flag_name="--scenarios",
         env_name="SCENARIOS",
@@ -139,7 +142,7 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "callback_ca",
         "a CA certificate (PEM) to trust for HTTPS callback receivers, beside the system's",
-        "path",
+        "file",
         label="callback CA",
         metavar="FILE",
     ),
@@ -232,7 +235,7 @@ def _credentials(text: str) -> Credentials:
 def _help(option: Option) -> str:
     """The option's help, with its default when the table's text does not already say it."""
     default = option.default()
-    if option.kind in ("flag", "list", "accounts") or default is None or "default" in option.help:
+    if option.kind == "flag" or option.kind in _REPEATED or default is None or "default" in option.help:
         return option.help
     shown = f"{default:g}" if isinstance(default, float) else default
     return f"{option.help} (default {shown})"
@@ -251,7 +254,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
             kwargs["choices"] = option.choices
         if option.kind == "flag":
             kwargs.update(action="store_true", default=None)
-        elif option.kind in ("list", "accounts"):
+        elif option.kind in _REPEATED:
             kwargs.update(action="append", default=[])
             if option.kind == "accounts":
                 kwargs["type"] = _credentials
@@ -264,12 +267,8 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 
 def environment_help() -> str:
     """The help's list of variables, written from the table."""
-    singles = [
-        o.env + (" (1 or 0)" if o.kind == "flag" else "")
-        for o in OPTIONS
-        if o.kind not in ("list", "accounts")
-    ]
-    lists = [o.env for o in OPTIONS if o.kind in ("list", "accounts")]
+    singles = [o.env + (" (1 or 0)" if o.kind == "flag" else "") for o in OPTIONS if o.kind not in _REPEATED]
+    lists = [o.env for o in OPTIONS if o.kind in _REPEATED]
     return (
         "Every option may also be set in the environment (the flag wins):\n"
         + _wrap(singles)
@@ -353,12 +352,10 @@ def _finish(option: Option, value: Any) -> Any:
         _check_bounds(option, value)
     elif option.kind == "time":
         return _parse_time(value)
-    elif option.kind == "path":
-        if option.field == "callback_ca" and not Path(value).is_file():
+    elif option.kind in ("path", "file"):
+        if option.kind == "file" and not Path(value).is_file():
             raise UsageError(f"{option.words} {value!r} is not a file")
         return Path(value)
-    elif option.field == "log_level":
-        return value.lower()
     return value
 
 
@@ -382,12 +379,10 @@ def _value(option: Option, args: argparse.Namespace, environ: Mapping[str, str])
         except InvalidParameter as exc:
             raise UsageError(exc.message) from None
         return True, found
-    if option.kind == "list":
+    if option.kind in ("list", "paths"):
         items = [part.strip() for part in (text or "").split(",") if part.strip()]
         items += given
-        return bool(items), tuple(Path(i) for i in items) if option.field == "scenario_paths" else tuple(
-            items
-        )
+        return bool(items), tuple(Path(i) for i in items) if option.kind == "paths" else tuple(items)
     if given is None and text is not None:
         given = _from_environment(option, text)
     if given is None:

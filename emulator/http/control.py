@@ -137,16 +137,8 @@ def control_routes() -> list[BaseRoute]:
         Route(f"{PREFIX}/accounts", create_account, methods=["POST"]),
         Route(f"{PREFIX}/accounts/{{auth_id}}", remove_account, methods=["DELETE"]),
         Route(f"{PREFIX}/accounts/{{auth_id}}/mpcs", create_mpc, methods=["POST"]),
-        Route(
-            f"{PREFIX}/accounts/{{auth_id}}/mpcs/{{mpc_uuid}}/members/{{member_id}}/speak",
-            speak,
-            methods=["POST"],
-        ),
-        Route(
-            f"{PREFIX}/accounts/{{auth_id}}/mpcs/{{mpc_uuid}}/members/{{member_id}}/dtmf",
-            press_digits,
-            methods=["POST"],
-        ),
+        Route(f"{MEMBER}/speak", speak, methods=["POST"]),
+        Route(f"{MEMBER}/dtmf", press_digits, methods=["POST"]),
         Route(f"{PREFIX}/reset", reset, methods=["POST"]),
         Route(f"{PREFIX}/state", control_state.state, methods=["GET"]),
         Route(f"{PREFIX}/ca.pem", ca_certificate, methods=["GET"]),
