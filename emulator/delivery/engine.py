@@ -84,10 +84,6 @@ class ClockStatus:
     auth_id: str | None = None
     ahead: float = 0.0
 
-    @property
-    def manual(self) -> bool:
-        return self.mode == "manual"
-
 
 @dataclass(frozen=True)
 class AdvanceReport:
@@ -276,12 +272,9 @@ class CallbackEngine:
     ) -> None:
         """The real answer of an async-mode API call (its ``callback_url``), sent now on the account's
         clock, signed and journaled like every callback, with the delivery settings of the default."""
-        due = self._clocks.now(auth_id)
         scenario = self._choice.loaded.default
-        callback = async_result(auth_id, url, method, params, due, scenario.name)
-        key = f"{auth_id}/async/{callback.callback_id}"
-        self._enqueue(key, [callback], scenario, due, auth_id)
-        self._finish_lane(key)
+        callback = async_result(auth_id, url, method, params, self._clocks.now(auth_id), scenario.name)
+        self._send_alone(callback, scenario)
 
     # ------------------------------------------------------- injected events
 
@@ -309,17 +302,14 @@ class CallbackEngine:
             raise NotFound(f"no callback '{callback_id}' in the journal (it keeps the newest only)")
         callback = original.callback
         self._resends += 1
-        due = self._clocks.now(callback.auth_id)
         copy = dataclasses.replace(
-            callback, callback_id=f"{callback_id}-resend{self._resends}", url=url or callback.url, due=due
+            callback,
+            callback_id=f"{callback_id}-resend{self._resends}",
+            url=url or callback.url,
+            due=self._clocks.now(callback.auth_id),
         )
         scenario = self._choice.loaded.get(callback.scenario) or self._choice.loaded.default
-        key = f"{callback.auth_id}/resend/{copy.callback_id}"
-        self._enqueue(key, [copy], scenario, due, callback.auth_id, note=f"resent from {callback_id}")
-        self._finish_lane(key)
-        entry = self._journal.get(copy.callback_id)
-        assert entry is not None
-        return entry
+        return self._send_alone(copy, scenario, note=f"resent from {callback_id}")
 
     async def wait_for_callbacks(
         self, query: JournalQuery, min_count: int, timeout: float
@@ -452,7 +442,7 @@ class CallbackEngine:
         *,
         held: bool = False,
         note: str | None = None,
-    ) -> None:
+    ) -> list[JournalEntry]:
         """Journal ``copies`` and queue them on lane ``key``, each ready at ``due`` (the owner's time)."""
         lane = self._lanes.get(key)
         if lane is None:
@@ -463,6 +453,14 @@ class CallbackEngine:
         for item in items:
             self._scheduler.schedule(due, functools.partial(self._ready, lane, item), owner=owner)
         lane.enqueue(items)
+        return [item.entry for item in items]
+
+    def _send_alone(self, callback: Callback, scenario: Scenario, note: str | None = None) -> JournalEntry:
+        """A callback that follows no other (an async answer, a resend): its own lane, due now."""
+        key = f"{callback.auth_id}/alone/{callback.callback_id}"
+        (entry,) = self._enqueue(key, [callback], scenario, callback.due, callback.auth_id, note=note)
+        self._finish_lane(key)
+        return entry
 
     def _finish_lane(self, key: str) -> None:
         """Nothing more will be queued on lane ``key``: it goes once drained."""

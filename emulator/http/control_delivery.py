@@ -32,14 +32,14 @@ def clock_state(engine: CallbackEngine, auth_id: str | None = None) -> Json:
     return state
 
 
-def _account_id(request: Request, auth_id: str | None) -> str | None:
+def account_id(request: Request, auth_id: str | None) -> str | None:
     """``auth_id`` checked to name an account (404 otherwise)."""
     return None if auth_id is None else state_of(request).backend.account(auth_id).auth_id
 
 
 async def clock(request: Request) -> Response:
     """``GET /__emulator__/clock[?auth_id=]``."""
-    auth_id = _account_id(request, Params(dict(request.query_params)).text("auth_id"))
+    auth_id = account_id(request, Params(dict(request.query_params)).text("auth_id"))
     return PlivoJSONResponse(clock_state(state_of(request).engine, auth_id))
 
 
@@ -51,7 +51,7 @@ async def advance_clock(request: Request) -> Response:
     answers once everything due on the way has been delivered or given up."""
     p = await json_params(request)
     named = request.path_params.get("auth_id") or p.text("auth_id")
-    return await _advance(request, p, _account_id(request, named))
+    return await _advance(request, p, account_id(request, named))
 
 
 async def _advance(request: Request, p: Params, auth_id: str | None) -> Response:
@@ -59,7 +59,7 @@ async def _advance(request: Request, p: Params, auth_id: str | None) -> Response
     seconds = p.raw("seconds")
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= MAX_ADVANCE:
         raise InvalidParameter("seconds", f"seconds must be a number from 0 to {MAX_ADVANCE}")
-    if auth_id is None and not engine.clock_status().manual:
+    if auth_id is None and engine.clock_mode != "manual":
         raise HTTPProblem(
             409,
             "the clock is real: start the emulator with --clock manual to advance every account, "

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from emulator.delivery.journal import DeliveryState, JournalQuery
-from emulator.http.control_delivery import clock_state
+from emulator.http.control_delivery import account_id, clock_state
 from emulator.http.errors import PlivoJSONResponse
 from emulator.http.serializers import Json
 from emulator.http.state import state_of
@@ -19,9 +19,7 @@ async def version(request: Request) -> Response:
     """A number that changes whenever anything observable changes, with the clock (the account's,
     with ``auth_id``): what a dashboard polls."""
     engine = state_of(request).engine
-    auth_id = Params(dict(request.query_params)).text("auth_id")
-    if auth_id is not None:
-        state_of(request).backend.account(auth_id)  # 404 for an unknown account
+    auth_id = account_id(request, Params(dict(request.query_params)).text("auth_id"))
     return PlivoJSONResponse({"version": engine.version, "clock": clock_state(engine, auth_id)})
 
 
