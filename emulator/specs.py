@@ -54,15 +54,16 @@ def participant_spec(
     assigns it otherwise). ``where``: prefixed to the parameter an error names (``participants[2]``).
     """
     try:
+        role = member.choice("role", Role, Role.AGENT)
         fields: dict[str, Any] = {
-            "role": member.choice("role", Role, Role.AGENT),
+            "role": role,
             "member_id": _member_id(member) if member_ids else None,
             "call_uuid": member.text("call_uuid") or None,
             "from_number": member.text("from") or None,
             "to_numbers": (to,) if (to := member.text("to")) else (),
             "caller_name": member.text("caller_name"),
             # Plivo: "Applies only to participants with the role Supervisor. Always false for others."
-            "coach_mode": member.boolean("coach_mode", True) and _role(member) is Role.SUPERVISOR,
+            "coach_mode": member.boolean("coach_mode", True) and role is Role.SUPERVISOR,
             "mute": member.boolean("mute", False),
             "hold": member.boolean("hold", False),
             "start_mpc_on_enter": member.boolean("start_mpc_on_enter", True),
@@ -75,10 +76,6 @@ def participant_spec(
         raise InvalidParameter(f"{where}.{exc.param}", f"{where}: {exc.message}") from None
     fields.update(asdict(settings), **decided)
     return ParticipantSpec(**fields)
-
-
-def _role(member: Params) -> Role:
-    return member.choice("role", Role, Role.AGENT)
 
 
 def _member_id(member: Params) -> str | None:
