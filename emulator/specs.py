@@ -14,7 +14,7 @@ from typing import Any
 from emulator.domain.errors import InvalidParameter
 from emulator.domain.limits import MAX_DURATION, MAX_PARTICIPANTS, RECORD_MIN_MEMBER_COUNT
 from emulator.domain.participant import DEFAULT_STATUS_EVENTS, ParticipantSpec, StatusCallback, StatusEvents
-from emulator.domain.values import CallbackMethod, Role
+from emulator.domain.values import CallbackMethod, Role, Webhook
 from emulator.params import Params
 
 # Named by newer docs only; no SDK sends it. Accepted, and nothing is sent for it.
@@ -69,6 +69,8 @@ def participant_spec(
             "start_mpc_on_enter": member.boolean("start_mpc_on_enter", True),
             "end_mpc_on_exit": member.boolean("end_mpc_on_exit", False),
             "status_callback": status_callback(member),
+            "call_status_callback": webhook(member, "call_status_callback"),
+            "on_exit_action": webhook(member, "on_exit_action"),
         }
     except InvalidParameter as exc:
         if not where:
@@ -94,6 +96,13 @@ def status_callback(p: Params) -> StatusCallback | None:
     method = p.choice("status_callback_method", CallbackMethod, CallbackMethod.GET)
     events = status_events(p)
     return StatusCallback(url, method, events) if url else None
+
+
+def webhook(p: Params, name: str) -> Webhook | None:
+    """``{name}_url`` and ``{name}_method`` (default POST, as every SDK sends for these two)."""
+    url = p.url(f"{name}_url")
+    method = p.choice(f"{name}_method", CallbackMethod, CallbackMethod.POST)
+    return Webhook(url, method) if url else None
 
 
 def status_events(p: Params) -> frozenset[StatusEvents]:

@@ -261,9 +261,21 @@ class EmulatorControl:
         """The member presses keys (one ParticipantDigitInput per digit)."""
         self._call("POST", _member_path(auth_id, mpc_uuid, member_id, "dtmf"), {"digits": digits})
 
+    def hang_up(self, auth_id: str, mpc_uuid: str, member_id: str) -> None:
+        """The member's call drops: it leaves the MPC (exit cause Participant Call Hangup) and its
+        call ends (Normal Hangup)."""
+        self._call("POST", _member_path(auth_id, mpc_uuid, member_id, "hangup"))
+
     def state(self, auth_id: str | None = None, **page: Any) -> dict[str, Any]:
         """Everything (or one account); ``mpc_uuid``, ``limit``, ``offset``, ``order`` page and filter it."""
         return dict(self._call("GET", "state", query={"auth_id": auth_id, **page}))
+
+    def timeline(self, auth_id: str | None = None, mpc_uuid: str | None = None) -> list[dict[str, Any]]:
+        """What happened, in time order (the dashboard's per-call timeline): state changes
+        (``source: state``: MPC, member, recording, play/speak and transcription events) and callback
+        attempts (``source: callback``)."""
+        query = {"auth_id": auth_id, "mpc_uuid": mpc_uuid}
+        return cast(list[dict[str, Any]], self._call("GET", "timeline", query=query)["timeline"])
 
     def clock(self, auth_id: str | None = None) -> ClockState:
         """The emulator's clock, or one account's (with how far ahead of the emulator's it is)."""

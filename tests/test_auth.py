@@ -18,15 +18,20 @@ ROUTES = [
 
 
 def concrete(path: str) -> str:
-    for name, value in (("{mpc_id}", "name_standup"), ("{member_id}", "10"), ("{recording_id}", "0000")):
+    for name, value in (
+        ("{mpc_id}", "name_standup"),
+        ("{member_id}", "10"),
+        ("{recording_id}", "0000"),
+        ("{transcription_id}", "0000"),
+    ):
         path = path.replace(name, value)
     return path.lstrip("/")
 
 
 def test_the_route_table_is_complete() -> None:
-    # 24 operations: list/get/start/end MPC, add/list/get/update/kick participant, 4+4 recording calls,
-    # start/stop member Play and Speak, list/get/delete Recording.
-    assert len(ROUTES) == 24
+    # 27 operations: list/get/start/end MPC, add/list/get/update/kick participant, 4+4 recording calls,
+    # start/stop member Play and Speak, list/get/delete Recording, create/get/delete Transcription.
+    assert len(ROUTES) == 27
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)

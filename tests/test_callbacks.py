@@ -278,6 +278,7 @@ def test_scenarios_listing(harness: Harness) -> None:
         "slow-processing",
         "long-call",
         "flaky-delivery",
+        "transcription-fails",
     } <= set(names)
     pause = next(s for s in body["scenarios"] if s["name"] == "pause-resume")
     assert (

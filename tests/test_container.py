@@ -126,7 +126,7 @@ def test_the_image_serves_the_whole_flow(container: Container) -> None:
     url = f"http://127.0.0.1:{container.port}"
     control = EmulatorControl(url)
     health = control.health()
-    assert (health["seed"], health["clock"], health["scenarios"]) == (7, "manual", 6)
+    assert (health["seed"], health["clock"], health["scenarios"]) == (7, "manual", 7)
     control.create_mpc(MAIN.auth_id, "standup", stay_alone=True)
     with Receiver() as receiver, plivo_sdk_pointed_at(url):
         client = plivo.RestClient(MAIN.auth_id, MAIN.auth_token)

@@ -68,16 +68,26 @@ def test_the_timeline_of_a_call(h: Harness) -> None:
         ("state", "MPCRecordingInitiated"),
         ("callback", "MPCRecordingInitiated"),
         ("state", "ParticipantExit"),
+        ("state", "CallHangup"),
         ("state", "MPCRecordingCompleted"),
         ("state", "ParticipantExit"),
+        ("state", "CallHangup"),
         ("state", "MPCEnd"),
         ("callback", "MPCRecordingCompleted"),
     ]
     assert [t["at"] for t in timeline] == sorted(t["at"] for t in timeline)
+    families = {t["kind"]: t["family"] for t in timeline}
+    assert (families["MPCStart"], families["CallHangup"], families["MPCRecordingInitiated"]) == (
+        "status",
+        "call",
+        "recording",
+    )
     end = next(t for t in timeline if t["kind"] == "MPCEnd")
     assert end["detail"]["termination_cause"] == "Stay Alone Not Permitted"
     exits = [t["detail"]["exit_cause"] for t in timeline if t["kind"] == "ParticipantExit"]
     assert exits == ["Kicked Out of Multiparty Call", "Multiparty Call Ended"]
+    hangups = [t["detail"]["hangup_cause"] for t in timeline if t["kind"] == "CallHangup"]
+    assert hangups == ["Kicked Out Of Multiparty Call", "Multiparty Call Ended"], "Plivo's 4030, 4020"
     delivered = [t for t in timeline if t["source"] == "callback"]
     assert all(t["detail"]["status"] == 200 for t in delivered)
     h.api.control.reset(MAIN.auth_id)
@@ -171,6 +181,7 @@ def test_the_dashboard_is_live_in_a_browser(
     assert "<img src=x onerror=alert(1)>" in out["mpcRow"] and "Active" in out["mpcRow"]
     assert "MPCRecordingInitiated" in out["callbackRow"] and "200" in out["callbackRow"]
     assert "MPCStart" in out["timeline"] and "MPCRecordingInitiated" in out["timeline"]
+    assert "recording MPCRecordingInitiated" in out["timeline"], "each line tagged with its family"
     assert out["clock"].startswith(f"{MAIN.auth_id}: manual"), out["clock"]
     assert "10 s ahead of the emulator" in out["clock"], "the buttons move the selected account's time"
     control = server.control()
@@ -178,3 +189,30 @@ def test_the_dashboard_is_live_in_a_browser(
     assert "mpc_uuid=" in out["link"] and "<img src=x onerror=alert(1)>" in out["linkedTitle"]
     assert screenshot.stat().st_size > 10_000
     assert [r.params["EventName"] for r in receiver.received] == ["MPCRecordingInitiated"]
+
+
+def test_the_timeline_shows_every_family(h: Harness) -> None:
+    url = h.receiver.url("/hooks")
+    body = {"role": "agent", "from": "14155550100", "to": "14155550101", "stay_alone": True}
+    hooks = {"status_callback_url": url, "call_status_callback_url": url}
+    assert h.api.post("MultiPartyCall/name_standup/Participant/", {**body, **hooks}).status_code == 201
+    mpc_uuid = h.control.state(MAIN.auth_id)["mpcs"][0]["mpc_uuid"]
+    assert (
+        h.api.post("MultiPartyCall/name_standup/Member/all/Speak/", {"text": "recorded"}).status_code == 202
+    )
+    h.start(transcription_url=url)
+    h.advance(20)
+    h.call("DELETE", "MultiPartyCall/name_standup/")
+    h.advance(10)
+    timeline = h.control.timeline(MAIN.auth_id, mpc_uuid)
+    seen = {(t["source"], t["family"]) for t in timeline}
+    assert {
+        ("state", "status"),
+        ("callback", "status"),
+        ("state", "audio"),
+        ("state", "transcription"),
+        ("callback", "transcription"),
+        ("state", "call"),
+        ("callback", "call"),
+        ("callback", "recording"),
+    } <= seen

@@ -9,7 +9,14 @@ import pytest
 from emulator.domain.account import Account
 from emulator.domain.backend import Backend
 from emulator.domain.errors import InvalidState, MPCNotInitialized, NotFound
-from emulator.domain.events import DomainEvent, MPCEvent, ParticipantEvent, RecordingEvent
+from emulator.domain.events import (
+    CallEvent,
+    CallEventKind,
+    DomainEvent,
+    MPCEvent,
+    ParticipantEvent,
+    RecordingEvent,
+)
 from emulator.domain.participant import ParticipantSpec
 from emulator.domain.recording import RecordingOptions, RecordingRequest
 from emulator.domain.refs import MemberSelector, MPCRef
@@ -62,8 +69,11 @@ def two_party(account: Account) -> tuple[str, str]:
 
 
 def names(events: list[DomainEvent]) -> list[str]:
+    """The MPC's, members' and recordings' events (their calls' are in test_domain_calls below)."""
     out = []
     for e in events:
+        if isinstance(e, CallEvent):
+            continue
         if isinstance(e, RecordingEvent):
             out.append(f"{e.event_name}#{e.sequence}")
         else:
@@ -403,5 +413,43 @@ def test_different_seeds_differ(clock: FakeClock) -> None:
 
 def test_events_carry_the_objects(account: Account, events: list[DomainEvent]) -> None:
     added = account.add_participant(NAME, spec())
-    assert isinstance(events[0], MPCEvent) and events[0].mpc is added.mpc
-    assert isinstance(events[2], ParticipantEvent) and events[2].participant is added.participant
+    own = [e for e in events if not isinstance(e, CallEvent)]
+    assert isinstance(own[0], MPCEvent) and own[0].mpc is added.mpc
+    assert isinstance(own[2], ParticipantEvent) and own[2].participant is added.participant
+
+
+# ------------------------------------------------------------------- calls
+
+
+def call_events(events: list[DomainEvent]) -> list[tuple[str, str]]:
+    return [(e.call.to_number, e.kind.value) for e in events if isinstance(e, CallEvent)]
+
+
+def test_a_members_call_rings_is_answered_before_it_joins_and_ends_after_it_leaves(
+    account: Account, events: list[DomainEvent]
+) -> None:
+    added = account.add_participant(NAME, spec(to_numbers=("14155550101", "14155550102")))
+    kinds = [e.kind.value for e in events]
+    assert kinds.index(CallEventKind.ANSWERED.value) < kinds.index("ParticipantJoin")
+    assert call_events(events) == [
+        ("14155550101", "CallRinging"),
+        ("14155550102", "CallRinging"),
+        ("14155550101", "CallAnswered"),
+        ("14155550102", "CallHangup"),
+    ]
+    lost = account.calls.get(added.calls[1].call_uuid)
+    assert lost is not None and lost.hangup is not None and lost.hangup.cause == "Lost Race"
+    events.clear()
+    account.kick_participants(NAME, MemberSelector.of(added.participant.member_id))
+    kinds = [e.kind.value for e in events]
+    assert kinds.index("ParticipantExit") < kinds.index("CallHangup") < kinds.index("MPCEnd")
+    call = account.calls.get(added.participant.call_uuid)
+    assert call is not None and call.hangup is not None
+    assert (call.hangup.code, call.status.value) == (4030, "completed")
+
+
+def test_a_reset_forgets_the_calls(account: Account) -> None:
+    account.add_participant(NAME, spec())
+    assert len(account.calls) == 1
+    account.reset()
+    assert len(account.calls) == 0

@@ -140,6 +140,7 @@ def test_shipped_scenarios_load() -> None:
         "long-call",
         "pause-resume",
         "slow-processing",
+        "transcription-fails",
     ]
     assert load_scenarios().default.name == "default"
 

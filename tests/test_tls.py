@@ -142,6 +142,10 @@ const plivo = require('plivo');
   const both = () => ({friendlyName: 'standup', recordTrackType: 'both'});  // the SDK edits what it is given
   out.participant = await mpc.startParticipantRecording(10, both());
   await mpc.stopParticipantRecording(10, both());
+  // node's URL check refuses IP addresses; the emulator never fetches what a member is played
+  const prompt = 'https://example.com/this-call-is-recorded.mp3';
+  out.play = await mpc.startPlayAudio(10, prompt, {friendlyName: 'standup'});
+  out.stopPlay = await mpc.stopPlayAudio(10, {friendlyName: 'standup'});
   try { await mpc.pauseRecording({friendlyName: 'nobody'}); } catch (e) { out.error = e.message; }
   console.log(JSON.stringify(out));
 })().catch((e) => { console.error(e); process.exit(1); });
@@ -171,6 +175,13 @@ def test_the_node_sdk_reaches_the_emulator_unchanged(tmp_path: Path, start_serve
     assert out["start"]["recordingUrl"].startswith("https://api.plivo.com/v1/Account/")
     assert out["paused"] == "paused"
     assert out["participant"]["recordingId"]
+    assert out["play"]["message"] == "play queued into MPC" and out["play"]["mpcMemberId"] == ["10"]
+    audio = [
+        (a["kind"], a["detail"]["member_ids"])
+        for a in control.timeline(MAIN.auth_id)
+        if a["kind"].startswith("MemberAudio")
+    ]
+    assert audio == [("MemberAudioStart", ["10"]), ("MemberAudioStop", ["10"])], "stopped by the SDK's call"
     assert "no ongoing MPC named 'nobody'" in out["error"]
     recordings = control.state(MAIN.auth_id)["recordings"]
     assert [r["state"] for r in recordings] == ["completed"] * 3

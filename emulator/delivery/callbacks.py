@@ -6,8 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from emulator.domain.events import RecordingEvent, RecordingEventKind
+from emulator.domain.events import RecordingEvent, RecordingEventKind, TranscriptionEvent
 from emulator.domain.recording import Recording
+from emulator.domain.transcription import RATE_PER_MINUTE, TranscriptionStatus
 from emulator.domain.values import CallbackMethod, plivo_time
 
 # Sent for values that exist only once a recording has ended (Plivo documents none).
@@ -91,5 +92,45 @@ def async_result(
         method=method,
         params=params,
         due=due,
+        scenario=scenario,
+    )
+
+
+def transcription_params(event: TranscriptionEvent) -> dict[str, str]:
+    """Plivo's transcription parameters (snake_case, unlike every other voice callback), with the
+    MPC's uuid; ``error`` only when it failed, and then no text and no charge."""
+    transcription = event.transcription
+    recording = transcription.recording
+    params = {
+        "transcription": transcription.text,
+        "transcription_charge": f"{transcription.charge:.5f}",
+        "transcription_rate": f"{RATE_PER_MINUTE:.5f}",
+        "duration": str(round(transcription.duration_ms / 1000)),
+        "call_uuid": transcription.call_uuid,
+        "recording_id": recording.recording_id,
+        "mpc_uuid": recording.mpc_uuid,
+    }
+    if transcription.status is TranscriptionStatus.FAILED:
+        params["error"] = transcription.error or ""
+    return params
+
+
+def transcription_callback(event: TranscriptionEvent, scenario: str) -> Callback:
+    """A finished (or failed) transcription, to the URL its recording or order gave, due at once."""
+    transcription = event.transcription
+    recording = transcription.recording
+    assert transcription.callback_url is not None
+    return Callback(
+        callback_id=f"{recording.recording_id}-transcription{transcription.number}",
+        auth_id=recording.auth_id,
+        recording_id=recording.recording_id,
+        mpc_uuid=recording.mpc_uuid,
+        member_id=recording.member_id,
+        event_name=event.kind.value,
+        sequence=1,
+        url=transcription.callback_url,
+        method=transcription.callback_method,
+        params=transcription_params(event),
+        due=event.at,
         scenario=scenario,
     )

@@ -51,10 +51,14 @@ class ScenarioChoice:
         """The recording's scenario, chosen at its first event and kept."""
         scenario = self._by_recording.get(key)
         if scenario is None:
-            named = self._named.get(recording.request)
-            scenario = self.loaded.for_recording(recording, named, self._by_account.get(recording.auth_id))
-            self._by_recording[key] = scenario
+            scenario = self._by_recording[key] = self.again(recording)
         return scenario
+
+    def again(self, recording: Recording) -> Scenario:
+        """The scenario the recording would be given now (what its transcription follows, after
+        its last callback)."""
+        named = self._named.get(recording.request)
+        return self.loaded.for_recording(recording, named, self._by_account.get(recording.auth_id))
 
     def finished(self, key: str) -> None:
         """The recording's last event: nothing will look its scenario up again."""

@@ -1,5 +1,6 @@
-"""The callback engine: domain events in, signed recording callbacks out.
+"""The callback engine: domain events in, signed callbacks out.
 
+Recording, MPC status, transcription and async-mode callbacks all go through it.
 For each recording event the engine picks the recording's scenario, snapshots
 the callback's parameters, and queues it on the recording's *lane*
 (:mod:`emulator.delivery.lanes`). A lane sends its callbacks one at a time, in
@@ -12,9 +13,8 @@ The engine is the delivery layer's interface: the HTTP layer calls its methods
 (the clock, scenario choice, the journal and the activity log) and never
 reaches into its parts.
 
-The engine also keeps the timers the domain cannot: a scenario's own recording
-actions (pause, resume, stop or fail after N seconds) and each MPC's
-max_duration.
+The timers the domain cannot keep (scenario actions, max_duration, plays running
+out, transcriptions getting done) are :mod:`emulator.delivery.timers`'.
 """
 
 from __future__ import annotations
@@ -31,32 +31,41 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from emulator.delivery.activity import Activity, ActivityLog
-from emulator.delivery.callbacks import Callback, LinksFor, RecordingLinks, async_result, recording_params
+from emulator.delivery.call_callbacks import CallCallbacks
+from emulator.delivery.callbacks import (
+    Callback,
+    LinksFor,
+    RecordingLinks,
+    async_result,
+    recording_params,
+    transcription_callback,
+)
 from emulator.delivery.choice import ScenarioChoice
 from emulator.delivery.clock import AccountClocks, ClockMode
 from emulator.delivery.journal import Attempt, DeliveryState, Journal, JournalEntry, JournalQuery
 from emulator.delivery.lanes import Lane, Queued, report_undelivered
-from emulator.delivery.scenarios import ActionName, Scenario, ScenarioSet, SeedMPC
-from emulator.delivery.scheduler import Job, Scheduler
+from emulator.delivery.scenarios import Scenario, ScenarioSet, SeedMPC
+from emulator.delivery.scheduler import Scheduler
 from emulator.delivery.sender import Sender
 from emulator.delivery.signature import signature_headers
 from emulator.delivery.status import StatusEvent, StatusScope, StatusStreams, status_callback
 from emulator.delivery.status import targets as status_targets
+from emulator.delivery.timers import Timers
 from emulator.domain.account import Account
 from emulator.domain.backend import Backend
 from emulator.domain.errors import DomainError, NotFound
 from emulator.domain.events import (
     AudioEvent,
-    AudioEventKind,
+    CallEvent,
     DomainEvent,
     MPCEvent,
     MPCEventKind,
     RecordingEvent,
     RecordingEventKind,
+    TranscriptionEvent,
+    TranscriptionEventKind,
 )
-from emulator.domain.member_audio import AudioKind
 from emulator.domain.recording import Recording, RecordingRequest
-from emulator.domain.refs import MPCRef
 from emulator.domain.values import CallbackMethod
 
 log = logging.getLogger(__name__)
@@ -138,7 +147,8 @@ class CallbackEngine:
         self._status_scope = status_scope
         self._status_streams = StatusStreams()
         self._lanes: dict[str, Lane] = {}
-        self._mpc_timers: dict[str, Job] = {}
+        self._timers = Timers(backend, self._scheduler, self._choice)
+        self._call_callbacks = CallCallbacks()
         self._runner: asyncio.Task[None] | None = None
         self._collectors: list[_Collector] = []
         self._resends = 0
@@ -186,8 +196,8 @@ class CallbackEngine:
         prefix = f"{auth_id}/"
         for key in [k for k in self._lanes if k.startswith(prefix)]:
             self._lanes.pop(key).closed = True
-        for key in [k for k in self._mpc_timers if k.startswith(prefix)]:
-            del self._mpc_timers[key]
+        self._timers.forget(auth_id)
+        self._call_callbacks.forget(auth_id)
         if account in self.backend.accounts:  # not when it was removed
             self.seed(account)
 
@@ -279,15 +289,8 @@ class CallbackEngine:
     # ------------------------------------------------------- injected events
 
     def speak_for(self, auth_id: str, mpc_uuid: str, member_id: str, seconds: float) -> None:
-        """The member speaks now and stops ``seconds`` later on the account's clock (there is no audio
-        to detect voice in: a test says when)."""
-        self.backend.account(auth_id).speak(mpc_uuid, member_id, True)
-        stop = functools.partial(self._stop_speaking, auth_id, mpc_uuid, member_id)
-        self._scheduler.schedule_in(seconds, stop, owner=auth_id)
-
-    def _stop_speaking(self, auth_id: str, mpc_uuid: str, member_id: str) -> None:
-        with contextlib.suppress(DomainError):  # left, ended or reset meanwhile
-            self.backend.account(auth_id).speak(mpc_uuid, member_id, False)
+        """The member speaks now and stops ``seconds`` later on the account's clock."""
+        self._timers.speak_for(auth_id, mpc_uuid, member_id, seconds)
 
     # ---------------------------------------------------------- observation
 
@@ -339,67 +342,50 @@ class CallbackEngine:
             self._on_recording_event(event)
             return
         if isinstance(event, AudioEvent):
-            self._on_audio_event(event)
+            self._timers.on_audio(event)
+            return
+        if isinstance(event, TranscriptionEvent):
+            self._on_transcription_event(event)
+            return
+        if isinstance(event, CallEvent):
+            self._on_call_event(event)
             return
         if isinstance(event, MPCEvent):
-            self._on_mpc_event(event)
+            self._timers.on_mpc(event)
         self._on_status_event(event)
-
-    def _on_audio_event(self, event: AudioEvent) -> None:
-        """A play or speak ends by itself when its time is up (unless stopped or replaced before)."""
-        if event.kind is not AudioEventKind.STARTED:
-            return
-        audio, mpc = event.audio, event.mpc
-        end = functools.partial(
-            self._end_audio, mpc.auth_id, mpc.mpc_uuid, audio.spec.kind, audio.key, audio.audio_id
-        )
-        self._scheduler.schedule(event.at + timedelta(seconds=audio.spec.seconds), end, owner=mpc.auth_id)
-
-    def _end_audio(self, auth_id: str, mpc_uuid: str, kind: AudioKind, key: str, audio_id: int) -> None:
-        with contextlib.suppress(DomainError):  # ended or reset meanwhile
-            self.backend.account(auth_id).stop_audio(MPCRef("uuid", mpc_uuid), kind, key, audio_id)
-
-    def _on_mpc_event(self, event: MPCEvent) -> None:
-        mpc = event.mpc
-        key = f"{mpc.auth_id}/{mpc.mpc_uuid}"
-        if event.kind is MPCEventKind.STARTED:
-            seconds = self._choice.loaded.mpc_max_duration(mpc.friendly_name) or mpc.max_duration
-            self._mpc_timers[key] = self._scheduler.schedule(
-                event.at + timedelta(seconds=seconds),
-                lambda: self._expire(mpc.auth_id, mpc.mpc_uuid),
-                owner=mpc.auth_id,
-            )
-        elif event.kind is MPCEventKind.ENDED and (job := self._mpc_timers.pop(key, None)) is not None:
-            self._scheduler.cancel(job)
-
-    def _expire(self, auth_id: str, mpc_uuid: str) -> None:
-        with contextlib.suppress(DomainError):  # reset or ended in the meantime
-            self.backend.account(auth_id).expire_mpc(mpc_uuid)
 
     def _on_recording_event(self, event: RecordingEvent) -> None:
         recording = event.recording
         key = f"{recording.auth_id}/{recording.recording_id}"  # of its scenario and of its lane
         scenario = self._choice.of(key, recording)
         if event.kind is RecordingEventKind.INITIATED:
-            self._schedule_actions(recording, scenario)
+            self._timers.schedule_actions(recording, scenario)
         elif event.kind in TERMINAL:
             self._choice.finished(key)
         due = event.at + timedelta(seconds=self._delay(scenario, event))
         if event.kind is RecordingEventKind.COMPLETED:
-            # The file is processed when Completed is sent: only then is it in the Recording resource.
-            # Scheduled before the callback's own job, so a receiver that fetches it finds it.
-            self._scheduler.schedule(
-                due,
-                functools.partial(self._publish, recording.auth_id, recording.recording_id, due),
-                owner=recording.auth_id,
-            )
+            self._timers.publish_at(recording, due)
         if recording.options.callback_url is None:
             return
         self._queue_callback(key, event, scenario, due)
 
-    def _publish(self, auth_id: str, recording_id: str, at: datetime) -> None:
-        with contextlib.suppress(DomainError):  # its account is gone
-            self.backend.account(auth_id).recordings.publish(recording_id, at)
+    def _on_call_event(self, event: CallEvent) -> None:
+        call = event.call
+        mpc = self.backend.account(call.auth_id).mpcs.get(call.mpc_uuid)
+        scenario = self._choice.for_mpc(call.auth_id, mpc.friendly_name if mpc else "")
+        for key, callback, last in self._call_callbacks.for_event(event, scenario.name):
+            self._enqueue(key, [callback], scenario, event.at, call.auth_id)
+            if last:
+                self._finish_lane(key)
+
+    def _on_transcription_event(self, event: TranscriptionEvent) -> None:
+        """Ordered: done later; done or failed: POSTed to its URL, if it has one, at once."""
+        self._timers.on_transcription(event)
+        transcription = event.transcription
+        if event.kind is TranscriptionEventKind.ORDERED or transcription.callback_url is None:
+            return
+        scenario = self._choice.again(transcription.recording)
+        self._send_alone(transcription_callback(event, scenario.name), scenario)
 
     def _queue_callback(self, key: str, event: RecordingEvent, scenario: Scenario, due: datetime) -> None:
         recording = event.recording
@@ -490,22 +476,6 @@ class CallbackEngine:
             rnd = random.Random(_stable_int(self.backend.seed, event.recording.recording_id, event.sequence))
             delay += rnd.uniform(0, scenario.jitter)
         return delay
-
-    def _schedule_actions(self, recording: Recording, scenario: Scenario) -> None:
-        for action in scenario.actions:
-            self._scheduler.schedule(
-                recording.start_time + timedelta(seconds=action.after),
-                functools.partial(self._act, recording, action.do, action.reason),
-                owner=recording.auth_id,
-            )
-
-    def _act(self, recording: Recording, action: ActionName, reason: str | None) -> None:
-        # The user may already have stopped it: a scenario action on a finished recording does nothing.
-        if not recording.can(action):
-            return
-        # Only a failure has a reason.
-        why = (reason or "recording failed (scenario)") if action == "fail" else None
-        self.backend.account(recording.auth_id).recordings.act(recording.recording_id, action, why)
 
     # --------------------------------------------------------------- delivery
 

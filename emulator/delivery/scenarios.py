@@ -100,6 +100,11 @@ SCHEMA: dict[str, Any] = {
                 }
             },
         },
+        "transcription": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"delay": _DELAY, "fail": _TEXT},
+        },
         "mpc": {
             "type": "object",
             "additionalProperties": False,
@@ -204,6 +209,14 @@ class Delivery:
 
 
 @dataclass(frozen=True)
+class TranscriptionPlan:
+    """How long a transcription takes once ordered, and whether it fails (with this error)."""
+
+    delay: float = 5.0
+    fail: str | None = None
+
+
+@dataclass(frozen=True)
 class SeedMPC:
     friendly_name: str
     account: str | None = None
@@ -223,6 +236,7 @@ class Scenario:
     delays: Mapping[RecordingEventKind, float] = field(default_factory=lambda: dict(DEFAULT_DELAYS))
     jitter: float = 0.0
     actions: tuple[Action, ...] = ()
+    transcription: TranscriptionPlan = TranscriptionPlan()
     mpc_max_duration: int | None = None
     duplicate: frozenset[RecordingEventKind] = frozenset()
     out_of_order: frozenset[RecordingEventKind] = frozenset()
@@ -243,6 +257,7 @@ class Scenario:
             "match": None if match is None else {k: v for k, v in vars(match).items() if v is not None},
             "timeline": {**{key_of(k): v for k, v in self.delays.items()}, "jitter": self.jitter},
             "actions": [{"after": a.after, "do": a.do, "reason": a.reason} for a in self.actions],
+            "transcription": {"delay": self.transcription.delay, "fail": self.transcription.fail},
             "mpc_max_duration": self.mpc_max_duration,
             "faults": {
                 "duplicate": sorted(key_of(k) for k in self.duplicate),
@@ -460,6 +475,7 @@ def _build(data: dict[str, Any], document: Any, source: str) -> Scenario:
         for a in data.get("recording", {}).get("actions", [])
     )
     seeds = tuple(_seed(seed, document, source, index) for index, seed in enumerate(data.get("seed", [])))
+    transcription = data.get("transcription", {})
     return Scenario(
         name=data["name"],
         source=source,
@@ -477,6 +493,9 @@ def _build(data: dict[str, Any], document: Any, source: str) -> Scenario:
         delays={kind: float(timeline.get(key, DEFAULT_DELAYS[kind])) for key, kind in KIND_BY_KEY.items()},
         jitter=float(timeline.get("jitter", 0.0)),
         actions=actions,
+        transcription=TranscriptionPlan(
+            float(transcription.get("delay", TranscriptionPlan.delay)), transcription.get("fail")
+        ),
         mpc_max_duration=data.get("mpc", {}).get("max_duration"),
         duplicate=frozenset(KIND_BY_KEY[k] for k in faults.get("duplicate", [])),
         out_of_order=frozenset(KIND_BY_KEY[k] for k in faults.get("out_of_order", [])),

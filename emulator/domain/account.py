@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from emulator.domain.calls import AccountCalls
 from emulator.domain.errors import Conflict, InvalidParameter, InvalidState, MPCNotInitialized, NotFound
 from emulator.domain.events import (
     AudioEvent,
@@ -32,6 +33,7 @@ from emulator.domain.participant import Participant, ParticipantSpec
 from emulator.domain.recording import Recording, RecordingRequest
 from emulator.domain.recordings import AccountRecordings, RecordingAction
 from emulator.domain.refs import MemberSelector, MPCRef
+from emulator.domain.transcription import AccountTranscriptions, Transcription
 from emulator.domain.values import (
     HANGUP_API_TRIGGERED,
     MAX_DURATION_REACHED,
@@ -72,6 +74,8 @@ class Account:
     emit: Emit
     mpcs: dict[str, MPC] = field(default_factory=dict)
     recordings: AccountRecordings = field(init=False)
+    transcriptions: AccountTranscriptions = field(init=False)
+    calls: AccountCalls = field(init=False)
     # Indexes, so that lookups stay O(1) however many calls a long run accumulates.
     _live_by_name: dict[str, MPC] = field(default_factory=dict, repr=False)
     _live_calls: dict[str, tuple[MPC, Participant]] = field(default_factory=dict, repr=False)
@@ -79,6 +83,8 @@ class Account:
 
     def __post_init__(self) -> None:
         self.recordings = AccountRecordings(self.auth_id, self.ids, self.clock, self.emit, self.mpcs)
+        self.transcriptions = AccountTranscriptions(self.clock, self.emit)
+        self.calls = AccountCalls(self.auth_id)
 
     # ------------------------------------------------------------------ lookups
 
@@ -121,9 +127,16 @@ class Account:
             assert ref.by == "name"
             mpc = self._new_mpc(ref.value, spec, now, events)
         calls = self._dial(spec)
+        request_uuid = self.ids.time_uuid()
+        legs = [(c.call_uuid, c.from_, c.to) for c in calls]
+        if spec.call_uuid is None:
+            hooks = {"status_callback": spec.call_status_callback, "on_exit_action": spec.on_exit_action}
+            self.calls.dial(mpc.mpc_uuid, legs, request_uuid, now, events, **hooks)
+        else:  # a call already answered, moved into the MPC: no ringing or answer to report
+            self.calls.answered(mpc.mpc_uuid, legs[0], now, spec.on_exit_action)
         participant = self._join(mpc, spec, calls[0], now, events)
         self.emit(events)
-        return AddedParticipant(mpc, participant, calls, self.ids.time_uuid())
+        return AddedParticipant(mpc, participant, calls, request_uuid)
 
     def create_mpc(self, friendly_name: str | None, specs: Sequence[ParticipantSpec]) -> MPC:
         """Control plane: an MPC with its members already in the call."""
@@ -143,8 +156,9 @@ class Account:
         template = specs[0] if specs else None
         mpc = self._new_mpc(name, template, now, events)
         for spec in specs:
-            calls = self._dial(spec)
-            self._join(mpc, spec, calls[0], now, events)
+            call = self._dial(spec)[0]
+            self.calls.answered(mpc.mpc_uuid, (call.call_uuid, call.from_, call.to), now, spec.on_exit_action)
+            self._join(mpc, spec, call, now, events)
         self.emit(events)
         return mpc
 
@@ -298,6 +312,27 @@ class Account:
         participant = self._active_member(mpc, member_id, f"{action} recording")
         return self.recordings.change_for_member(mpc, participant, selector, action)
 
+    def publish_recording(self, recording_id: str, at: datetime) -> None:
+        """A completed recording's file is processed: it joins the Recording resource, and its
+        transcription is ordered if the request that started it asked for one."""
+        recording = self.recordings.publish(recording_id, at)
+        if recording is not None and recording.options.wants_transcription:
+            self._transcribe(recording, recording.options.transcription_url)
+
+    def order_transcription(self, recording_id: str, callback_url: str | None) -> Transcription:
+        """``POST Transcription/{recording_id}/``: any processed recording can be transcribed."""
+        return self._transcribe(self.recordings.find(recording_id), callback_url)
+
+    def _transcribe(self, recording: Recording, callback_url: str | None) -> Transcription:
+        # A member's track holds one voice; an MPC's, everyone who joined (as the transcript tells them).
+        member = self.recordings.member_of(recording)
+        mpc = self.mpcs.get(recording.mpc_uuid)
+        voices = 1 if member is not None or mpc is None else len(mpc.participants)
+        call_uuid = member.call_uuid if member is not None else ""
+        return self.transcriptions.order(
+            recording, callback_url, call_uuid=call_uuid, speakers=max(1, voices)
+        )
+
     def expire_mpc(self, mpc_uuid: str) -> MPC:
         """The MPC reached its max_duration: it ends, and so does everything in it."""
         mpc = self._find_live(MPCRef("uuid", mpc_uuid), "expire")
@@ -449,6 +484,7 @@ class Account:
         self._live_calls.pop(participant.call_uuid, None)
         participant.record_participant_track = None
         events.append(ParticipantEvent(ParticipantEventKind.EXITED, mpc, participant, now))
+        self.calls.leave_mpc(mpc, participant, now, events, by_api=False)
         remaining = mpc.active_participants
         if participant.end_mpc_on_exit:
             self._end(
@@ -473,6 +509,7 @@ class Account:
             participant.exit_cause = ExitCause.MPC_ENDED
             self._live_calls.pop(participant.call_uuid, None)
             events.append(ParticipantEvent(ParticipantEventKind.EXITED, mpc, participant, now))
+            self.calls.leave_mpc(mpc, participant, now, events, by_api=cause is HANGUP_API_TRIGGERED)
         mpc.status = MPCStatus.ENDED
         mpc.end_time = now
         if self._live_by_name.get(mpc.friendly_name) is mpc:
@@ -484,6 +521,8 @@ class Account:
     def reset(self) -> None:
         self.mpcs.clear()
         self.recordings.clear()
+        self.transcriptions.clear()
+        self.calls.clear()
         self._live_by_name.clear()
         self._live_calls.clear()
         self._audio_ids = 0

@@ -12,10 +12,12 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from emulator.domain.calls import Call
     from emulator.domain.member_audio import MemberAudio
     from emulator.domain.mpc import MPC
     from emulator.domain.participant import Participant
     from emulator.domain.recording import Recording
+    from emulator.domain.transcription import Transcription
 
 
 class RecordingEventKind(StrEnum):
@@ -95,4 +97,38 @@ class AudioEvent:
     at: datetime
 
 
-DomainEvent = RecordingEvent | MPCEvent | ParticipantEvent | AudioEvent
+class TranscriptionEventKind(StrEnum):
+    ORDERED = "TranscriptionOrdered"
+    COMPLETED = "TranscriptionCompleted"
+    FAILED = "TranscriptionFailed"
+
+
+@dataclass(frozen=True)
+class TranscriptionEvent:
+    """A transcription was ordered, or finished with text or an error."""
+
+    kind: TranscriptionEventKind
+    transcription: Transcription
+    at: datetime
+
+
+class CallEventKind(StrEnum):
+    RINGING = "CallRinging"
+    ANSWERED = "CallAnswered"
+    # The member left the MPC and its call fetches on_exit_action_url for what to do next.
+    EXIT_ACTION = "CallExitAction"
+    HUNG_UP = "CallHangup"
+
+
+@dataclass(frozen=True)
+class CallEvent:
+    """A member's call changed state (``mpc`` and ``participant``: the MPC it left, for EXIT_ACTION)."""
+
+    kind: CallEventKind
+    call: Call
+    at: datetime
+    mpc: MPC | None = None
+    participant: Participant | None = None
+
+
+DomainEvent = RecordingEvent | MPCEvent | ParticipantEvent | AudioEvent | TranscriptionEvent | CallEvent

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from emulator.domain.limits import MAX_DURATION, MAX_PARTICIPANTS, RECORD_MIN_MEMBER_COUNT
 from emulator.domain.recording import Recording, RecordingRequest
-from emulator.domain.values import CallbackMethod, ExitCause, Role, TrackType
+from emulator.domain.values import CallbackMethod, ExitCause, Role, TrackType, Webhook
 
 
 class StatusEvents(StrEnum):
@@ -57,6 +57,10 @@ class ParticipantSpec:
     # record_participant_track=true: record this member's own track.
     record_participant_track: RecordingRequest | None = None
     status_callback: StatusCallback | None = None
+    # Add-participant's dialled calls report ringing, answer and hangup here.
+    call_status_callback: Webhook | None = None
+    # What the member's call fetches when kicked or when the MPC ends.
+    on_exit_action: Webhook | None = None
 
 
 @dataclass(eq=False)

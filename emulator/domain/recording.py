@@ -48,6 +48,15 @@ class RecordingOptions:
     file_format: FileFormat = FileFormat.MP3
     callback_url: str | None = None
     callback_method: CallbackMethod = CallbackMethod.POST
+    # Where the transcription of each file goes (always POSTed: no SDK sends a method for it).
+    transcription_url: str | None = None
+    transcript: bool = False
+
+    @property
+    def wants_transcription(self) -> bool:
+        """A URL to send it to asks for a transcript as much as ``transcript=true`` does: plivo-python
+        sends ``transcript=false`` with every request, whether or not a URL is set."""
+        return self.transcript or self.transcription_url is not None
 
 
 @dataclass(frozen=True, eq=False)

@@ -179,11 +179,14 @@ class AccountRecordings:
 
     # ----------------------------------------------------- Recording resource
 
-    def publish(self, recording_id: str, at: datetime) -> None:
-        """The file of a completed recording is processed at ``at`` and then listed (no event)."""
+    def publish(self, recording_id: str, at: datetime) -> Recording | None:
+        """The file of a completed recording is processed at ``at`` and then listed (no event);
+        the recording, the first time only."""
         recording = self._by_id.get(recording_id)
-        if recording is not None and recording.available_at is None:
-            recording.available_at = at
+        if recording is None or recording.available_at is not None:
+            return None
+        recording.available_at = at
+        return recording
 
     def find(self, recording_id: str) -> Recording:
         """A published recording (what ``GET Recording/{id}/`` and its audio see)."""

@@ -104,3 +104,11 @@ class ExitCause(StrEnum):
     KICKED = "Kicked Out of Multiparty Call"
     MPC_ENDED = "Multiparty Call Ended"
     TRANSFERRED = "Participant Call Transferred"
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """A URL Plivo calls about one call, and how (``call_status_callback_url``, ``on_exit_action_url``)."""
+
+    url: str
+    method: CallbackMethod = CallbackMethod.POST

@@ -109,6 +109,14 @@ async def press_digits(request: Request) -> Response:
     return Response(status_code=204)
 
 
+async def hang_up(request: Request) -> Response:
+    """The member hangs up (a dropped call): it leaves the MPC (ParticipantExit, Participant Call Hangup) and
+    its call ends with Normal Hangup, as if the person dialled put the phone down."""
+    path = request.path_params
+    state_of(request).backend.account(path["auth_id"]).hang_up(path["mpc_uuid"], path["member_id"])
+    return Response(status_code=204)
+
+
 async def reset(request: Request) -> Response:
     auth_id = request.query_params.get("auth_id")
     state = state_of(request)
@@ -139,6 +147,7 @@ def control_routes() -> list[BaseRoute]:
         Route(f"{PREFIX}/accounts/{{auth_id}}/mpcs", create_mpc, methods=["POST"]),
         Route(f"{MEMBER}/speak", speak, methods=["POST"]),
         Route(f"{MEMBER}/dtmf", press_digits, methods=["POST"]),
+        Route(f"{MEMBER}/hangup", hang_up, methods=["POST"]),
         Route(f"{PREFIX}/reset", reset, methods=["POST"]),
         Route(f"{PREFIX}/state", control_state.state, methods=["GET"]),
         Route(f"{PREFIX}/ca.pem", ca_certificate, methods=["GET"]),

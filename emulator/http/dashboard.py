@@ -7,6 +7,7 @@ from importlib import resources
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from emulator.delivery.activity import family_of
 from emulator.delivery.journal import DeliveryState, JournalQuery
 from emulator.http.control_delivery import account_id, clock_state
 from emulator.http.errors import PlivoJSONResponse
@@ -33,7 +34,13 @@ async def timeline(request: Request) -> Response:
         items.append((activity.at.isoformat(), 0, {"source": "state", **activity.to_json()}))
     for entry in engine.callbacks(JournalQuery(auth_id=auth_id, mpc_uuid=mpc_uuid)):
         cb = entry.callback
-        head = {"source": "callback", "kind": cb.event_name, "auth_id": cb.auth_id, "mpc_uuid": cb.mpc_uuid}
+        head = {
+            "source": "callback",
+            "kind": cb.event_name,
+            "family": family_of(cb.event_name),
+            "auth_id": cb.auth_id,
+            "mpc_uuid": cb.mpc_uuid,
+        }
         base = {"sequence": cb.sequence, "recording_id": cb.recording_id, "url": cb.url}
         for attempt in entry.attempts:
             detail = {**base, "attempt": attempt.number, "status": attempt.status, "error": attempt.error}

@@ -23,9 +23,9 @@ def recording_request(
         file_format=p.choice(format_param, FileFormat, FileFormat.MP3),
         callback_url=p.url("recording_callback_url"),
         callback_method=p.choice("recording_callback_method", CallbackMethod, default_method),
+        transcription_url=p.url("transcription_url"),
+        transcript=p.boolean("transcript", False),
     )
-    p.url("transcription_url")
-    p.boolean("transcript", False)
     return call.recording_request(options)
 
 

@@ -13,6 +13,7 @@ from emulator.http import member_audio_routes as audio
 from emulator.http import mpc_routes as mpc
 from emulator.http import recording_routes as rec
 from emulator.http import recordings
+from emulator.http import transcriptions as tx
 from emulator.http.resource import PlivoResource
 
 MPC = "/MultiPartyCall/{mpc_id}"
@@ -42,6 +43,9 @@ PLIVO_RESOURCES: dict[str, PlivoResource] = {
     "/Recording/": PlivoResource(GET=recordings.list_recordings),
     "/Recording/{recording_id}/": PlivoResource(
         GET=recordings.get_recording, DELETE=recordings.delete_recording
+    ),
+    "/Transcription/{transcription_id}/": PlivoResource(
+        POST=tx.create_transcription, GET=tx.get_transcription, DELETE=tx.delete_transcription
     ),
 }
 

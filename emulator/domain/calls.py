@@ -1,0 +1,172 @@
+"""The calls behind an account's members: dialled, answered, hung up, with Plivo's hangup causes.
+
+    dial ──> ringing ──> in-progress ──> completed (hangup cause, code, source)
+                │
+                └──────────────────────> completed (a parallel dial's losing leg: lost race)
+
+Every member is on a call. Add-participant dials one (or several, ``to`` with ``<``: the first
+answers, the others lose the race); the control plane makes members whose calls were already
+answered. A call ends when its member leaves, and how it ends says why: Plivo's hangup causes
+(docs.plivo.com/docs/voice/troubleshooting/hangup-causes: 4000 Normal Hangup, 4010 End Of XML
+Instructions, 4020 Multiparty Call Ended, 4030 Kicked Out Of Multiparty Call) and sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from emulator.domain.events import CallEvent, CallEventKind, DomainEvent
+from emulator.domain.mpc import MPC
+from emulator.domain.participant import Participant
+from emulator.domain.values import ExitCause, Webhook
+
+
+class CallStatus(StrEnum):
+    RINGING = "ringing"
+    IN_PROGRESS = "in-progress"
+    COMPLETED = "completed"
+
+
+@dataclass(frozen=True)
+class Hangup:
+    """Why a call ended (``code`` None: Plivo documents no code for it) and who ended it."""
+
+    cause: str
+    code: int | None
+    source: str
+
+
+NORMAL_HANGUP = Hangup("Normal Hangup", 4000, "Call recipient")
+END_OF_XML = Hangup("End Of XML Instructions", 4010, "Plivo")
+MPC_ENDED_BY_API = Hangup("Multiparty Call Ended", 4020, "API Request")
+MPC_ENDED = Hangup("Multiparty Call Ended", 4020, "Plivo")
+KICKED = Hangup("Kicked Out Of Multiparty Call", 4030, "API Request")
+# Plivo's MPC docs name the cause ("LOST RACE"); its hangup-cause table has no code for it.
+LOST_RACE = Hangup("Lost Race", None, "Plivo")
+
+
+@dataclass(eq=False)
+class Call:
+    call_uuid: str
+    auth_id: str
+    # The MPC it was dialled into (the only way a call starts here until the Call API exists).
+    mpc_uuid: str
+    request_uuid: str
+    from_number: str
+    to_number: str
+    initiated_at: datetime
+    direction: str = "outbound"
+    status: CallStatus = CallStatus.RINGING
+    answered_at: datetime | None = None
+    ended_at: datetime | None = None
+    hangup: Hangup | None = None
+    # Where its ringing, answer and hangup are reported (add-participant's call_status_callback_url).
+    status_callback: Webhook | None = None
+    # What it does after its member leaves the MPC (on_exit_action_url): fetch the next XML.
+    on_exit_action: Webhook | None = None
+
+    @property
+    def duration(self) -> int:
+        """Whole seconds answered (0 for a call never answered)."""
+        if self.answered_at is None or self.ended_at is None:
+            return 0
+        return max(0, int((self.ended_at - self.answered_at).total_seconds()))
+
+
+def hangup_for(cause: ExitCause, *, ended_by_api: bool) -> Hangup:
+    """How a member's call ends when it leaves the MPC for ``cause`` (and no exit action takes over)."""
+    if cause is ExitCause.KICKED:
+        return KICKED
+    if cause is ExitCause.MPC_ENDED:
+        return MPC_ENDED_BY_API if ended_by_api else MPC_ENDED
+    return NORMAL_HANGUP
+
+
+class AccountCalls:
+    """Every call the account's members were on, by call_uuid (what issue-10's Call API will list)."""
+
+    def __init__(self, auth_id: str) -> None:
+        self._auth_id = auth_id
+        self._by_uuid: dict[str, Call] = {}
+
+    def __iter__(self) -> Iterator[Call]:
+        return iter(list(self._by_uuid.values()))
+
+    def __len__(self) -> int:
+        return len(self._by_uuid)
+
+    def get(self, call_uuid: str) -> Call | None:
+        return self._by_uuid.get(call_uuid)
+
+    def clear(self) -> None:
+        self._by_uuid.clear()
+
+    def dial(
+        self,
+        mpc_uuid: str,
+        legs: list[tuple[str, str, str]],
+        request_uuid: str,
+        now: datetime,
+        events: list[DomainEvent],
+        *,
+        status_callback: Webhook | None = None,
+        on_exit_action: Webhook | None = None,
+    ) -> list[Call]:
+        """Ring each ``(call_uuid, from, to)`` leg; the first answers, the others lose the race."""
+        calls = [
+            Call(uuid, self._auth_id, mpc_uuid, request_uuid, from_, to, now, status_callback=status_callback)
+            for uuid, from_, to in legs
+        ]
+        for call in calls:
+            self._by_uuid[call.call_uuid] = call
+            events.append(CallEvent(CallEventKind.RINGING, call, now))
+        winner, *losers = calls
+        winner.on_exit_action = on_exit_action
+        self.answer(winner, now, events)
+        for call in losers:
+            self.end(call, LOST_RACE, now, events)
+        return calls
+
+    def answered(
+        self,
+        mpc_uuid: str,
+        leg: tuple[str, str, str],
+        now: datetime,
+        on_exit_action: Webhook | None = None,
+    ) -> Call:
+        """A call that was answered before the emulator saw it (a transferred call_uuid, the control
+        plane's members): no ringing, no answer reported."""
+        call_uuid, from_, to = leg
+        call = Call(
+            call_uuid, self._auth_id, mpc_uuid, call_uuid, from_, to, now, on_exit_action=on_exit_action
+        )
+        call.status, call.answered_at = CallStatus.IN_PROGRESS, now
+        self._by_uuid[call_uuid] = call
+        return call
+
+    def answer(self, call: Call, now: datetime, events: list[DomainEvent]) -> None:
+        call.status, call.answered_at = CallStatus.IN_PROGRESS, now
+        events.append(CallEvent(CallEventKind.ANSWERED, call, now))
+
+    def leave_mpc(
+        self, mpc: MPC, participant: Participant, now: datetime, events: list[DomainEvent], *, by_api: bool
+    ) -> None:
+        """The member left the MPC. Kicked or ended out of it, its call fetches its exit action if it
+        has one (the XML returned runs next; with no XML engine yet, the document ends there), else it
+        is hung up. ``by_api``: the MPC was ended by an API request."""
+        call = self._by_uuid.get(participant.call_uuid)
+        cause = participant.exit_cause
+        if call is None or call.status is CallStatus.COMPLETED or cause is None:
+            return
+        if call.on_exit_action is not None and cause in (ExitCause.KICKED, ExitCause.MPC_ENDED):
+            events.append(CallEvent(CallEventKind.EXIT_ACTION, call, now, mpc=mpc, participant=participant))
+            self.end(call, END_OF_XML, now, events)
+            return
+        self.end(call, hangup_for(cause, ended_by_api=by_api), now, events)
+
+    def end(self, call: Call, hangup: Hangup, now: datetime, events: list[DomainEvent]) -> None:
+        call.status, call.ended_at, call.hangup = CallStatus.COMPLETED, now, hangup
+        events.append(CallEvent(CallEventKind.HUNG_UP, call, now))
