@@ -90,9 +90,9 @@ def test_time_and_storage_filters(account: Account, clock: FakeClock) -> None:
     clock.advance(3 * 24 * 3600)
     new = finished(account, clock, "new")
     now = clock.now()
-    assert (storage_days(old, now), storage_days(new, now)) == (3, 0)
-    assert account.recordings.list(RecordingFilter(storage_days=(("gte", 1),))) == [old]
-    assert account.recordings.list(RecordingFilter(storage_days=(("eq", 0),))) == [new]
+    assert (storage_days(old, now), storage_days(new, now)) == (4, 1), "1 on the day it is added"
+    assert account.recordings.list(RecordingFilter(storage_days=(("gte", 2),))) == [old]
+    assert account.recordings.list(RecordingFilter(storage_days=(("eq", 1),))) == [new]
     day_ago = now - timedelta(days=1)
     assert account.recordings.list(RecordingFilter(add_time=(("gt", day_ago),))) == [new]
     assert account.recordings.list(RecordingFilter(add_time=(("lte", day_ago),))) == [old]

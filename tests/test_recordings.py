@@ -68,16 +68,46 @@ def test_a_recording_appears_when_its_file_is_processed(h: Harness) -> None:
     assert set(body) == RECORDING_KEYS | {"api_id"}
     assert body["recording_id"] == rid and body["recording_url"] == started["recording_url"]
     assert body["resource_uri"] == f"/v1/Account/{MAIN.auth_id}/Recording/{rid}/"
-    assert (body["recording_format"], body["recording_type"], body["conference_name"]) == ("mp3", "mpc", None)
+    assert (body["recording_format"], body["recording_type"], body["conference_name"]) == (
+        "mp3",
+        "conference",
+        None,
+    )
     assert body["recording_duration_ms"] == "75250.00000"
     assert body["recording_start_ms"] == f"{START_MS:.5f}"
     assert body["recording_end_ms"] == f"{START_MS + 75250:.5f}"
     assert body["rounded_recording_duration"] == 120
-    assert (body["recording_storage_rate"], body["monthly_recording_storage_amount"]) == (0.0004, 0.0008)
-    assert body["recording_storage_duration"] == 0
+    assert (body["recording_storage_rate"], body["monthly_recording_storage_amount"]) == (0.0004, 0.0)
+    assert body["recording_storage_duration"] == 1, "Plivo: minimum 1, on the day it is added"
     completed = h.journal(event="MPCRecordingCompleted")[0]
     assert body["add_time"] == datetime.fromisoformat(completed["due"]).strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
     assert (body["call_uuid"], body["from_number"], body["to_number"]) == (None, None, None)
+
+
+def test_storage_is_free_for_90_days_then_billed_at_the_month_end(h: Harness) -> None:
+    """Plivo support: storage is charged on the last day of each month, for files stored over 90 days."""
+    h.api.seed_mpc("standup", stay_alone=True)
+    rid = record(h, 75)["recording_id"]
+    h.advance(4)  # added on 2026-03-01: storage day 91 is 2026-05-30, billed on 2026-05-31
+    old = h.api.get("Recording/", params={"recording_storage_duration__gt": 90})
+    assert old.json()["objects"] == [], "days of storage replace the 7-day window, and none is that old"
+
+    def seen() -> tuple[int, float]:
+        body = h.api.get(f"Recording/{rid}/").json()
+        return body["recording_storage_duration"], body["monthly_recording_storage_amount"]
+
+    h.advance(89 * 86400)
+    assert seen() == (90, 0.0)
+    h.advance(86400)  # 2026-05-30
+    assert seen() == (91, 0.0), "past 90 days, but no month-end yet"
+    h.advance(86400)  # 2026-05-31
+    assert seen() == (92, 0.0008), "0.0004 per rounded minute (two here)"
+    listed = h.api.get("Recording/", params={"recording_storage_duration__gt": 90}).json()["objects"]
+    assert [o["recording_id"] for o in listed] == [rid]
+    both = h.api.get(
+        "Recording/", params={"recording_storage_duration__gt": 90, "add_time__gt": "2026-03-01 00:00"}
+    )
+    assert_plivo_error(both, 400, "not both")
 
 
 def test_participant_recordings_carry_the_members_call(h: Harness) -> None:
@@ -107,7 +137,10 @@ def test_listing_filters_and_pages(h: Harness) -> None:
     assert len(page["objects"]) == 4
     assert page["meta"]["next"] == f"/v1/Account/{MAIN.auth_id}/Recording/?limit=4&offset=4"
     assert h.api.get("Recording/", params={"conference_name": "x"}).json()["objects"] == []
-    assert h.api.get("Recording/", params={"recording_storage_duration__gte": 1}).json()["objects"] == []
+    assert h.api.get("Recording/", params={"recording_storage_duration__gte": 2}).json()["objects"] == []
+    assert (
+        h.api.get("Recording/", params={"recording_storage_duration": 1}).json()["meta"]["total_count"] == 6
+    )
     window = h.api.get(
         "Recording/", params={"add_time__gte": "2026-03-01 09:00", "add_time__lt": "2026-03-02 09:00"}
     )
@@ -125,7 +158,7 @@ def test_listing_is_newest_first_and_only_covers_a_week_by_default(h: Harness) -
     assert h.api.get("Recording/").json()["objects"] == [], "older than 7 days: only with an add_time filter"
     old = h.api.get("Recording/", params={"add_time__gte": "2026-02-20 00:00"}).json()["objects"]
     assert [o["recording_id"] for o in old] == [second, first]
-    assert old[0]["recording_storage_duration"] == 8
+    assert old[0]["recording_storage_duration"] == 9, "eight whole days after the day it was added"
     assert h.api.get(f"Recording/{first}/").status_code == 200, "a recording is found by id whatever its age"
 
 
@@ -217,6 +250,58 @@ def test_mp3_has_the_recorded_duration(h: Harness) -> None:
     assert response.content[:2] == b"\xff\xe3"
 
 
+@pytest.mark.parametrize("file_format", ["wav", "mp3"])
+def test_a_members_all_track_has_two_channels_and_its_participant_track_one(
+    h: Harness, file_format: str
+) -> None:
+    """Plivo: ``all`` is "multi-channel recording for the specified participant", ``participant``
+    "single-track": the member on the first channel, the rest of the call on the second."""
+    h.api.seed_mpc("standup", ("10", "11"), stay_alone=True)
+    path = "Participant/10/Record/"
+    both = h.start(path=path, file_format=file_format, record_track_type="both")
+    mpc = h.start(file_format=file_format)
+    h.advance(12)
+    h.call("DELETE", f"MultiPartyCall/name_standup/{path}", record_track_type="both")
+    h.call("DELETE", "MultiPartyCall/name_standup/Record/")
+    h.advance(5)
+    tracks = {
+        r["record_track_type"]: r for r in h.control.state(MAIN.auth_id)["recordings"] if r["member_id"]
+    }
+    assert tracks["all"]["recording_id"] == both["recording_id"]
+    channels = {}
+    for name, url in (
+        ("all", both["recording_url"]),
+        (
+            "participant",
+            both["recording_url"].replace(both["recording_id"], tracks["participant"]["recording_id"]),
+        ),
+        ("mpc", mpc["recording_url"]),
+    ):
+        content = fetch(h, url).content
+        if file_format == "mp3":
+            info = MP3(io.BytesIO(content)).info
+            channels[name] = info.channels
+            assert 12 <= info.length < 12.072
+        else:
+            with wave.open(io.BytesIO(content)) as audio:
+                channels[name] = audio.getnchannels()
+                assert audio.getnframes() == 12 * 8000
+                frames = audio.readframes(8000)
+            if name == "all":
+                left = [
+                    int.from_bytes(frames[i : i + 2], "little", signed=True) for i in range(0, len(frames), 4)
+                ]
+                right = [
+                    int.from_bytes(frames[i + 2 : i + 4], "little", signed=True)
+                    for i in range(0, len(frames), 4)
+                ]
+                assert any(left[:800]) and not any(left[4000:]), (
+                    "the member beeps at the start of each second"
+                )
+                assert any(right[4000:4800]) and not any(right[:4000]), "the others half-way through it"
+    assert channels == {"all": 2, "participant": 1, "mpc": 1}
+
+
 def test_media_byte_ranges_and_head(h: Harness) -> None:
     h.api.seed_mpc("standup", stay_alone=True)
     started = record(h, 20, file_format="wav")
@@ -287,6 +372,8 @@ def test_mp3_without_an_encoder_is_silent_but_valid(monkeypatch: pytest.MonkeyPa
         blob = audio.read(0, audio.size)
         assert MP3(io.BytesIO(blob)).info.length == pytest.approx(139 * 0.072), "whole frames covering 10 s"
         assert blob[4:144] == bytes(140), "silent frames"
+        stereo = media_for("mp3", 10, channels=2)
+        assert MP3(io.BytesIO(stereo.read(0, stereo.size))).info.channels == 2
     finally:
         files.mp3_block.cache_clear()
 
@@ -313,7 +400,7 @@ def test_the_sdk_reads_and_deletes_recordings(receiver: Receiver, start_server: 
         (listed,) = client.recordings.list(mpc_uuid=mpc_uuid).objects
         assert listed.recording_id == started.recording_id
         got = client.recordings.get(started.recording_id)
-        assert got.recording_url == started.recording_url and got.recording_type == "mpc"
+        assert got.recording_url == started.recording_url and got.recording_type == "conference"
         assert client.recordings.delete(started.recording_id) is None
         with pytest.raises(exceptions.ResourceNotFoundError):
             client.recordings.get(started.recording_id)

@@ -118,6 +118,24 @@ def test_participant_recording(sdk: SDK, form: str, track: str) -> None:
     assert {r["state"] for r in sdk.recordings()} == {"completed"}
 
 
+def test_the_sdks_default_track_does_not_stop_a_participant_track(sdk: SDK) -> None:
+    """plivo-python sends record_track_type=all unless told otherwise: after a participant-track
+    start that names a recording that does not exist (docs/fidelity.md), so it is refused."""
+    sdk.seed()
+    mpcs = sdk.client.multi_party_calls
+    mpcs.start_participant_recording(
+        participant_id=10, friendly_name="standup", record_track_type="participant"
+    )
+    with pytest.raises(exceptions.ValidationError, match=r"no 'all' track recording in progress"):
+        mpcs.stop_participant_recording(participant_id="10", friendly_name="standup")
+    assert sdk.sent()["record_track_type"] == "all" and sdk.last.status_code == 400
+    assert {r["state"] for r in sdk.recordings()} == {"recording"}, "refused: nothing changed"
+    mpcs.stop_participant_recording(
+        participant_id="10", friendly_name="standup", record_track_type="participant"
+    )
+    assert {r["state"] for r in sdk.recordings()} == {"completed"}
+
+
 def test_resource_objects(sdk: SDK) -> None:
     sdk.seed()
     mpc = sdk.client.multi_party_calls.get(friendly_name="standup")

@@ -95,10 +95,11 @@ class RecordingFilter:
 
 
 def storage_days(recording: Recording, now: datetime) -> int:
-    """Whole days the file has been stored (Plivo's recording_storage_duration)."""
+    """Plivo's recording_storage_duration: 1 on the day the file is added, one more after each 24 h
+    ("Increments by one after 24 hours from the recording add time. Minimum value: 1")."""
     if recording.available_at is None:
         return 0
-    return max(0, (now - recording.available_at).days)
+    return 1 + max(0, (now - recording.available_at).days)
 
 
 def in_bounds(value: datetime | None, bounds: TimeBounds) -> bool:

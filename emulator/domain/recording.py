@@ -103,6 +103,13 @@ class Recording:
         return self.request.options
 
     @property
+    def channels(self) -> int:
+        """A member's ``all`` track is Plivo's "multi-channel recording for the specified participant":
+        two channels, the member and the rest of the call. The MPC's recording and a member's
+        ``participant`` track are mono."""
+        return 2 if self.track_type is TrackType.ALL else 1
+
+    @property
     def file_format(self) -> FileFormat:
         return self.options.file_format
 

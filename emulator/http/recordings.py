@@ -65,8 +65,13 @@ def list_recordings(call: PlivoCall) -> Response:
     upper = [bound for op, bound in add_time if op in ("lt", "lte")]
     if lower and upper and max(upper) - min(lower) > MAX_WINDOW:
         raise InvalidParameter("add_time", "the add_time range may span at most 30 days")
-    if not add_time:
-        # Without a time filter, Plivo lists the last 7 days.
+    storage = _storage_bounds(call)
+    if add_time and storage:
+        raise InvalidParameter(
+            "recording_storage_duration", "filter by add_time or by recording_storage_duration, not both"
+        )
+    if not add_time and not storage:
+        # Without a time filter, Plivo lists the last 7 days (days of storage are a time filter too).
         add_time = (("gte", now - DEFAULT_WINDOW),)
     p.text("subaccount")  # type-checked only: subaccount hierarchies are not modelled
     p.text("cursor")  # pages are offset-based here; meta.next always carries an offset
@@ -78,7 +83,7 @@ def list_recordings(call: PlivoCall) -> Response:
         to_number=p.text("to_number"),
         conference=p.text("conference_name") is not None or p.text("conference_uuid") is not None,
         add_time=add_time,
-        storage_days=_storage_bounds(call),
+        storage_days=storage,
     )
     found = call.account.recordings.list(query)
     path = f"{account_path(call.account.auth_id)}Recording/"
@@ -159,5 +164,6 @@ async def media(request: Request) -> Response:
     recording = account.recordings.find(decode_segment(request.path_params["recording_id"]))
     if decode_segment(request.path_params["file_format"]) != recording.file_format.value:
         raise NotFound(f"recording '{recording.recording_id}' is a {recording.file_format.value} file")
-    audio = media_for(recording.file_format.value, recording.duration(account.clock()).total_seconds())
+    seconds = recording.duration(account.clock()).total_seconds()
+    audio = media_for(recording.file_format.value, seconds, recording.channels)
     return _media_response(request, audio)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from emulator.domain.billing import mpc_bill, participant_bill
+from emulator.domain.billing import (
+    RECORDING_STORAGE_RATE,
+    monthly_storage_amount,
+    mpc_bill,
+    participant_bill,
+    rounded_minutes,
+)
 from emulator.domain.mpc import MPC
 from emulator.domain.participant import Participant
 from emulator.domain.recording import Recording
@@ -103,9 +108,6 @@ def list_envelope(
     }
 
 
-RECORDING_STORAGE_RATE = 0.0004  # per rounded minute and month, as in Plivo's fixture
-
-
 def precise_time(moment: datetime) -> str:
     """``2014-08-05 16:15:15.852059+00:00``: the Recording resource's add_time, with microseconds."""
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
@@ -125,14 +127,14 @@ def recording_json(
 ) -> Json:
     """A Recording resource object; its fields follow Plivo's fixture (ms values as 5-decimal strings)."""
     seconds = recording.duration(now).total_seconds()
-    minutes = max(1, math.ceil(seconds / 60))
+    minutes = rounded_minutes(recording, now)
     assert recording.available_at is not None
     return {
         "add_time": precise_time(recording.available_at),
         "call_uuid": member.call_uuid if member else None,
         "conference_name": None,
         "from_number": member.from_number if member else None,
-        "monthly_recording_storage_amount": round(minutes * RECORDING_STORAGE_RATE, 5),
+        "monthly_recording_storage_amount": monthly_storage_amount(recording, now),
         "recording_duration_ms": _whole_ms(seconds * 1000),
         "recording_end_ms": _epoch_ms(recording.end_time),
         "recording_format": recording.file_format.value,
@@ -140,7 +142,8 @@ def recording_json(
         "recording_start_ms": _epoch_ms(recording.start_time),
         "recording_storage_duration": storage_days,
         "recording_storage_rate": RECORDING_STORAGE_RATE,
-        "recording_type": "mpc",
+        # Plivo documents two values, conference and normal: an MPC is a conference call.
+        "recording_type": "conference",
         "recording_url": media_url,
         "resource_uri": recording_path(recording.auth_id, recording.recording_id),
         "rounded_recording_duration": minutes * 60,
