@@ -14,6 +14,7 @@ from typing import Any
 from emulator.domain.errors import InvalidParameter
 from emulator.domain.limits import MAX_DURATION, MAX_PARTICIPANTS, RECORD_MIN_MEMBER_COUNT
 from emulator.domain.participant import DEFAULT_STATUS_EVENTS, ParticipantSpec, StatusCallback, StatusEvents
+from emulator.domain.sounds import MemberSounds, MPCMusic
 from emulator.domain.values import CallbackMethod, Role, Webhook
 from emulator.params import Params
 
@@ -71,6 +72,14 @@ def participant_spec(
             "status_callback": status_callback(member),
             "call_status_callback": webhook(member, "call_status_callback"),
             "on_exit_action": webhook(member, "on_exit_action"),
+            "sounds": MemberSounds(sound(member, "enter_sound"), sound(member, "exit_sound")),
+            "music": MPCMusic(
+                wait=webhook(member, "wait_music", GET),
+                agent_hold=webhook(member, "agent_hold_music", GET),
+                customer_hold=webhook(member, "customer_hold_music", GET),
+                start_recording=webhook(member, "start_recording_audio", GET, url=""),
+                stop_recording=webhook(member, "stop_recording_audio", GET, url=""),
+            ),
         }
     except InvalidParameter as exc:
         if not where:
@@ -98,11 +107,25 @@ def status_callback(p: Params) -> StatusCallback | None:
     return StatusCallback(url, method, events) if url else None
 
 
-def webhook(p: Params, name: str) -> Webhook | None:
-    """``{name}_url`` and ``{name}_method`` (default POST, as every SDK sends for these two)."""
-    url = p.url(f"{name}_url")
-    method = p.choice(f"{name}_method", CallbackMethod, CallbackMethod.POST)
-    return Webhook(url, method) if url else None
+GET = CallbackMethod.GET
+
+
+def webhook(
+    p: Params, name: str, default: CallbackMethod = CallbackMethod.POST, *, url: str = "_url"
+) -> Webhook | None:
+    """``{name}{url}`` and ``{name}_method`` (the default: POST for call_status_callback and
+    on_exit_action, as every SDK sends; GET for music and sounds, as the docs give)."""
+    address = p.url(f"{name}{url}")
+    method = p.choice(f"{name}_method", CallbackMethod, default)
+    return Webhook(address, method) if address else None
+
+
+def sound(p: Params, name: str) -> Webhook | None:
+    """``enter_sound``/``exit_sound``: ``beep:1``, ``beep:2``, ``none`` (nothing to fetch) or a URL."""
+    value = p.text(name)
+    if value is None or value.lower() in ("beep:1", "beep:2", "none"):
+        return None
+    return webhook(p, name, GET, url="")
 
 
 def status_events(p: Params) -> frozenset[StatusEvents]:

@@ -49,6 +49,8 @@ class Behaviour:
 class Receiver:
     behaviour: Behaviour = field(default_factory=Behaviour)
     received: list[Received] = field(default_factory=list)
+    # What to answer on a path (default: "ok"), e.g. an XML document.
+    bodies: dict[str, bytes] = field(default_factory=dict)
     tls: tuple[Path, Path] | None = None  # (certificate chain, key): an HTTPS receiver
 
     def __post_init__(self) -> None:
@@ -74,11 +76,12 @@ class Receiver:
                         )
                     )
                     receiver._lock.notify_all()
+                answer = receiver.bodies.get(parts.path, b"ok")
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Length", "2")
+                    self.send_header("Content-Length", str(len(answer)))
                     self.end_headers()
-                    self.wfile.write(b"ok")
+                    self.wfile.write(answer)
                 except OSError:
                     pass  # the emulator gave up waiting (timeout) and closed the connection
 

@@ -51,13 +51,14 @@ class Activity:
 
 def family_of(kind: str) -> str:
     """Which family an event (or the callback it caused) belongs to, as the docs group them:
-    recording, status (the MPC's and its members' life), audio (Play/Speak), transcription, call
+    recording, status (the MPC's and its members' life), audio (Play/Speak, the music and sounds
+    fetched), transcription, call
     (a member's call, its exit action), async (an async-mode answer)."""
     if "Recording" in kind:
         return "recording"
     if kind.startswith("Transcription"):
         return "transcription"
-    if kind.startswith("MemberAudio"):
+    if kind.startswith("MemberAudio") or kind.endswith("Fetch"):
         return "audio"
     if kind.startswith("Call"):
         return "call"

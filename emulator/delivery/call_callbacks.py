@@ -132,4 +132,5 @@ class CallCallbacks:
             params=params,
             due=event.at,
             scenario=scenario,
+            reply="xml" if event.kind is CallEventKind.EXIT_ACTION else None,
         )

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from emulator.delivery.xml_reply import ReplyKind
 from emulator.domain.events import RecordingEvent, RecordingEventKind, TranscriptionEvent
 from emulator.domain.recording import Recording
 from emulator.domain.transcription import RATE_PER_MINUTE, TranscriptionStatus
@@ -45,6 +46,8 @@ class Callback:
     due: datetime
     scenario: str
     duplicate_of: str | None = None
+    # A fetch whose answer is an XML document to check (see delivery/xml_reply.py).
+    reply: ReplyKind | None = None
 
 
 def recording_params(event: RecordingEvent, links: RecordingLinks) -> dict[str, str]:

@@ -46,11 +46,13 @@ from emulator.delivery.journal import Attempt, DeliveryState, Journal, JournalEn
 from emulator.delivery.lanes import Lane, Queued, report_undelivered
 from emulator.delivery.scenarios import Scenario, ScenarioSet, SeedMPC
 from emulator.delivery.scheduler import Scheduler
-from emulator.delivery.sender import Sender
+from emulator.delivery.sender import RESPONSE_PREFIX_BYTES, XML_READ_BYTES, Outcome, Sender
 from emulator.delivery.signature import signature_headers
+from emulator.delivery.sound_fetches import SoundFetches
 from emulator.delivery.status import StatusEvent, StatusScope, StatusStreams, status_callback
 from emulator.delivery.status import targets as status_targets
 from emulator.delivery.timers import Timers
+from emulator.delivery.xml_reply import check_reply
 from emulator.domain.account import Account
 from emulator.domain.backend import Backend
 from emulator.domain.errors import DomainError, NotFound
@@ -60,6 +62,7 @@ from emulator.domain.events import (
     DomainEvent,
     MPCEvent,
     MPCEventKind,
+    ParticipantEvent,
     RecordingEvent,
     RecordingEventKind,
     TranscriptionEvent,
@@ -149,6 +152,7 @@ class CallbackEngine:
         self._lanes: dict[str, Lane] = {}
         self._timers = Timers(backend, self._scheduler, self._choice)
         self._call_callbacks = CallCallbacks()
+        self._sound_fetches = SoundFetches()
         self._runner: asyncio.Task[None] | None = None
         self._collectors: list[_Collector] = []
         self._resends = 0
@@ -198,6 +202,7 @@ class CallbackEngine:
             self._lanes.pop(key).closed = True
         self._timers.forget(auth_id)
         self._call_callbacks.forget(auth_id)
+        self._sound_fetches.forget(auth_id)
         if account in self.backend.accounts:  # not when it was removed
             self.seed(account)
 
@@ -340,6 +345,7 @@ class CallbackEngine:
         self._activity.record(event)
         if isinstance(event, RecordingEvent):
             self._on_recording_event(event)
+            self._fetch_sounds(event)
             return
         if isinstance(event, AudioEvent):
             self._timers.on_audio(event)
@@ -353,6 +359,25 @@ class CallbackEngine:
         if isinstance(event, MPCEvent):
             self._timers.on_mpc(event)
         self._on_status_event(event)
+        if isinstance(event, ParticipantEvent):
+            self._fetch_sounds(event)
+
+    def _fetch_sounds(self, event: ParticipantEvent | RecordingEvent) -> None:
+        """The music and sounds Plivo would fetch now, each alone (nothing orders them)."""
+        if isinstance(event, ParticipantEvent):
+            mpc = event.mpc
+            scenario = self._choice.for_mpc(mpc.auth_id, mpc.friendly_name)
+            fetches = self._sound_fetches.for_participant(event, scenario.name)
+        else:
+            recording = event.recording
+            found = self.backend.account(recording.auth_id).mpcs.get(recording.mpc_uuid)
+            if found is None:
+                return
+            mpc = found
+            scenario = self._choice.for_mpc(mpc.auth_id, mpc.friendly_name)
+            fetches = self._sound_fetches.for_recording(event, mpc, scenario.name)
+        for fetch in fetches:
+            self._send_alone(fetch, scenario)
 
     def _on_recording_event(self, event: RecordingEvent) -> None:
         recording = event.recording
@@ -524,23 +549,11 @@ class CallbackEngine:
             account.auth_token,
         )
         now = self._clocks.now(callback.auth_id)
+        read = XML_READ_BYTES if callback.reply else RESPONSE_PREFIX_BYTES
         outcome = await self.sender.send(
-            callback.method, callback.url, callback.params, headers, scenario.delivery.timeout
+            callback.method, callback.url, callback.params, headers, scenario.delivery.timeout, read
         )
-        # Lateness counts the wait for a free connection too: it is when the request went out
-        # (a manual clock stands still meanwhile).
-        queued_ms = 0.0 if self._clock.manual else outcome.queued_ms * self._clock.speed
-        late_ms = (now - callback.due).total_seconds() * 1000 + queued_ms
-        attempt = Attempt(
-            number,
-            now,
-            outcome.status,
-            outcome.latency_ms,
-            outcome.error,
-            late_ms,
-            outcome.body,
-            outcome.body_truncated,
-        )
+        attempt = self._attempt_of(callback, number, now, outcome)
         backoff = scenario.delivery.retry_backoff
         settled: DeliveryState | None = None
         if outcome.ok or outcome.refused or number > len(backoff) or lane.closed:
@@ -561,6 +574,23 @@ class CallbackEngine:
                 outcome.error,
             )
         self._settle(lane, item)
+
+    def _attempt_of(self, callback: Callback, number: int, now: datetime, outcome: Outcome) -> Attempt:
+        """The journal's record of one attempt: when, how it went, the start of the answer, and what
+        an XML document answered holds."""
+        check = None
+        if callback.reply is not None and outcome.ok:
+            check = check_reply(outcome.body, outcome.body_truncated, callback.reply)
+        # Lateness counts the wait for a free connection too: it is when the request went out
+        # (a manual clock stands still meanwhile).
+        queued_ms = 0.0 if self._clock.manual else outcome.queued_ms * self._clock.speed
+        late_ms = (now - callback.due).total_seconds() * 1000 + queued_ms
+        body, cut = outcome.body, outcome.body_truncated
+        if body is not None and len(body) > RESPONSE_PREFIX_BYTES:  # the journal keeps the start only
+            body, cut = body[:RESPONSE_PREFIX_BYTES], True
+        return Attempt(
+            number, now, outcome.status, outcome.latency_ms, outcome.error, late_ms, body, cut, check
+        )
 
     def _record(
         self,

@@ -41,6 +41,8 @@ class Attempt:
     # The start of the receiver's answer, as much as the sender reads; and whether it went on.
     response_body: str | None = None
     response_truncated: bool = False
+    # For a fetched XML document: what it holds, or why Plivo would not use it.
+    reply_check: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -52,6 +54,7 @@ class Attempt:
             "late_ms": round(self.late_ms, 3),
             "response_body": self.response_body,
             "response_truncated": self.response_truncated,
+            "reply_check": self.reply_check,
         }
 
 

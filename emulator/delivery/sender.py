@@ -31,6 +31,8 @@ USER_AGENT = f"plivo-mpc-emulator/{__version__} (emulated Plivo callbacks)"
 # How much of a receiver's answer is read and journaled: a receiver answering with gigabytes
 # must cost neither memory nor time.
 RESPONSE_PREFIX_BYTES = 1024
+# How much of an XML document (music, an exit action) is read to check it: a long one is rare.
+XML_READ_BYTES = 64 * 1024
 
 
 @functools.cache
@@ -123,7 +125,9 @@ class Sender:
         params: Mapping[str, str],
         headers: Mapping[str, str],
         timeout: float,
+        read: int = RESPONSE_PREFIX_BYTES,
     ) -> Outcome:
+        """One attempt; ``read``: how much of the answer's body to read (and no more)."""
         host = urlsplit(url).hostname or ""
         refused = self.policy.check_literal(host)
         if refused is not None:
@@ -143,7 +147,7 @@ class Sender:
             try:
                 # One deadline for connecting, the answer's headers and the part of its body we read.
                 async with asyncio.timeout(timeout):
-                    answer = await self._exchange(method, target, body, {**headers, **extra})
+                    answer = await self._exchange(method, target, body, {**headers, **extra}, read)
             except TimeoutError:
                 return Outcome(None, _ms(started), f"timeout after {timeout:g} s", waited)
             except aiohttp.ClientError as exc:
@@ -158,9 +162,9 @@ class Sender:
         return Outcome(status, _ms(started), error, waited, body=prefix, body_truncated=truncated)
 
     async def _exchange(
-        self, method: CallbackMethod, target: str, body: bytes | None, headers: Mapping[str, str]
+        self, method: CallbackMethod, target: str, body: bytes | None, headers: Mapping[str, str], read: int
     ) -> tuple[int, str, bool]:
-        """Send; read at most RESPONSE_PREFIX_BYTES of the answer (the connection is dropped if more)."""
+        """Send; read at most ``read`` bytes of the answer (the connection is dropped if more)."""
         assert self._session is not None
         async with self._session.request(
             method.value,
@@ -170,8 +174,8 @@ class Sender:
             allow_redirects=False,
         ) as response:
             data = b""
-            while len(data) < RESPONSE_PREFIX_BYTES:
-                chunk = await response.content.read(RESPONSE_PREFIX_BYTES - len(data))
+            while len(data) < read:
+                chunk = await response.content.read(read - len(data))
                 if not chunk:
                     break
                 data += chunk

@@ -407,6 +407,7 @@ class Account:
             mpc.record_min_member_count = template.record_min_member_count
             mpc.stay_alone = template.stay_alone
             mpc.status_callback = template.status_callback  # MPC-level: the creator's
+            mpc.music = template.music
         self.mpcs[mpc.mpc_uuid] = mpc
         self._live_by_name[name] = mpc
         events.append(MPCEvent(MPCEventKind.INITIALIZED, mpc, now))
@@ -448,6 +449,7 @@ class Account:
             stay_alone=spec.stay_alone,
             record_participant_track=spec.record_participant_track,
             status_callback=spec.status_callback,
+            sounds=spec.sounds,
         )
         mpc.participants[participant.member_id] = participant
         self._live_calls[participant.call_uuid] = (mpc, participant)

@@ -9,6 +9,7 @@ from emulator.domain.limits import MAX_DURATION, MAX_PARTICIPANTS, RECORD_MIN_ME
 from emulator.domain.member_audio import AudioKind, MemberAudio
 from emulator.domain.participant import Participant, StatusCallback
 from emulator.domain.recording import Recording, RecordingRequest
+from emulator.domain.sounds import MPCMusic
 from emulator.domain.values import MPCRecordingStatus, MPCStatus, RecordingState, TerminationCause
 
 
@@ -33,6 +34,7 @@ class MPC:
     auto_record: RecordingRequest | None = None
     # MPC-level status callbacks: those of the member who created the MPC.
     status_callback: StatusCallback | None = None
+    music: MPCMusic = field(default_factory=MPCMusic)
     # Plays and speaks in progress, by kind and by the member form their request used.
     audio: dict[tuple[AudioKind, str], MemberAudio] = field(default_factory=dict)
 

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from emulator.domain.limits import MAX_DURATION, MAX_PARTICIPANTS, RECORD_MIN_MEMBER_COUNT
 from emulator.domain.recording import Recording, RecordingRequest
+from emulator.domain.sounds import MemberSounds, MPCMusic
 from emulator.domain.values import CallbackMethod, ExitCause, Role, TrackType, Webhook
 
 
@@ -61,6 +62,9 @@ class ParticipantSpec:
     call_status_callback: Webhook | None = None
     # What the member's call fetches when kicked or when the MPC ends.
     on_exit_action: Webhook | None = None
+    sounds: MemberSounds = field(default_factory=MemberSounds)
+    # The MPC's music, when this member creates it.
+    music: MPCMusic = field(default_factory=MPCMusic)
 
 
 @dataclass(eq=False)
@@ -83,6 +87,7 @@ class Participant:
     exit_cause: ExitCause | None = None
     record_participant_track: RecordingRequest | None = None
     status_callback: StatusCallback | None = None
+    sounds: MemberSounds = field(default_factory=MemberSounds)
     recordings: dict[TrackType, Recording] = field(default_factory=dict)
 
     @property
