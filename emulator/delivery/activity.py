@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from emulator.domain.events import (
+    AddParticipantEvent,
+    AddParticipantEventKind,
     AudioEvent,
     AudioEventKind,
     CallEvent,
@@ -130,6 +132,17 @@ def _mpc(event: MPCEvent) -> Activity:
     return Activity(event.at, mpc.auth_id, mpc.mpc_uuid, event.kind.value, detail)
 
 
+def _added(event: AddParticipantEvent) -> Activity:
+    detail: dict[str, Any] = {"call_uuid": event.call.call_uuid, "role": event.spec.role.value}
+    if event.answer_at is not None:
+        detail["answer_at"] = event.answer_at.isoformat()
+    if event.kind is AddParticipantEventKind.COMPLETED:
+        detail["member_id"] = event.participant.member_id if event.participant else None
+        detail["outcome"] = "success" if event.succeeded else "failure"
+    mpc = event.mpc
+    return Activity(event.at, mpc.auth_id, mpc.mpc_uuid, event.kind.value, detail)
+
+
 def describe(event: DomainEvent) -> Activity:
     if isinstance(event, RecordingEvent):
         return _recording(event)
@@ -141,6 +154,8 @@ def describe(event: DomainEvent) -> Activity:
         return _transcription(event)
     if isinstance(event, CallEvent):
         return _call(event)
+    if isinstance(event, AddParticipantEvent):
+        return _added(event)
     return _mpc(event)
 
 

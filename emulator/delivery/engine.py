@@ -57,6 +57,7 @@ from emulator.domain.account import Account
 from emulator.domain.backend import Backend
 from emulator.domain.errors import DomainError, NotFound
 from emulator.domain.events import (
+    AddParticipantEvent,
     AudioEvent,
     CallEvent,
     DomainEvent,
@@ -293,6 +294,10 @@ class CallbackEngine:
 
     # ------------------------------------------------------- injected events
 
+    def ring_seconds(self, auth_id: str, mpc_name: str) -> float:
+        """How long a member dialled into MPC ``mpc_name`` rings before it answers (its scenario's)."""
+        return self._choice.for_mpc(auth_id, mpc_name).members.ring
+
     def speak_for(self, auth_id: str, mpc_uuid: str, member_id: str, seconds: float) -> None:
         """The member speaks now and stops ``seconds`` later on the account's clock."""
         self._timers.speak_for(auth_id, mpc_uuid, member_id, seconds)
@@ -358,8 +363,11 @@ class CallbackEngine:
             return
         if isinstance(event, MPCEvent):
             self._timers.on_mpc(event)
+        elif isinstance(event, AddParticipantEvent):
+            self._timers.on_add_participant(event)
         self._on_status_event(event)
         if isinstance(event, ParticipantEvent):
+            self._timers.on_join(event)
             self._fetch_sounds(event)
 
     def _fetch_sounds(self, event: ParticipantEvent | RecordingEvent) -> None:

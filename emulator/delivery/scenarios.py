@@ -100,6 +100,23 @@ SCHEMA: dict[str, Any] = {
                 }
             },
         },
+        "members": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "ring": _DELAY,
+                "drop": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["after"],
+                        "properties": {"after": _DELAY, "role": {"enum": [r.value for r in Role]}},
+                    },
+                },
+            },
+        },
         "transcription": {
             "type": "object",
             "additionalProperties": False,
@@ -209,6 +226,27 @@ class Delivery:
 
 
 @dataclass(frozen=True)
+class Drop:
+    """Members (of ``role``, or every member) hang up ``after`` seconds in the MPC."""
+
+    after: float
+    role: Role | None = None
+
+
+@dataclass(frozen=True)
+class MemberPlan:
+    """How members dialled by add-participant behave: how long their call rings before they answer
+    and join, and who hangs up on their own."""
+
+    ring: float = 0.0
+    drops: tuple[Drop, ...] = ()
+
+    def drop_for(self, role: Role) -> float | None:
+        """When a member of ``role`` drops (the first rule that applies), if it does."""
+        return next((d.after for d in self.drops if d.role in (None, role)), None)
+
+
+@dataclass(frozen=True)
 class TranscriptionPlan:
     """How long a transcription takes once ordered, and whether it fails (with this error)."""
 
@@ -237,6 +275,7 @@ class Scenario:
     jitter: float = 0.0
     actions: tuple[Action, ...] = ()
     transcription: TranscriptionPlan = TranscriptionPlan()
+    members: MemberPlan = MemberPlan()
     mpc_max_duration: int | None = None
     duplicate: frozenset[RecordingEventKind] = frozenset()
     out_of_order: frozenset[RecordingEventKind] = frozenset()
@@ -258,6 +297,10 @@ class Scenario:
             "timeline": {**{key_of(k): v for k, v in self.delays.items()}, "jitter": self.jitter},
             "actions": [{"after": a.after, "do": a.do, "reason": a.reason} for a in self.actions],
             "transcription": {"delay": self.transcription.delay, "fail": self.transcription.fail},
+            "members": {
+                "ring": self.members.ring,
+                "drop": [{"after": d.after, "role": d.role} for d in self.members.drops],
+            },
             "mpc_max_duration": self.mpc_max_duration,
             "faults": {
                 "duplicate": sorted(key_of(k) for k in self.duplicate),
@@ -476,6 +519,10 @@ def _build(data: dict[str, Any], document: Any, source: str) -> Scenario:
     )
     seeds = tuple(_seed(seed, document, source, index) for index, seed in enumerate(data.get("seed", [])))
     transcription = data.get("transcription", {})
+    members = data.get("members", {})
+    drops = tuple(
+        Drop(float(d["after"]), Role(d["role"]) if "role" in d else None) for d in members.get("drop", [])
+    )
     return Scenario(
         name=data["name"],
         source=source,
@@ -496,6 +543,7 @@ def _build(data: dict[str, Any], document: Any, source: str) -> Scenario:
         transcription=TranscriptionPlan(
             float(transcription.get("delay", TranscriptionPlan.delay)), transcription.get("fail")
         ),
+        members=MemberPlan(float(members.get("ring", 0.0)), drops),
         mpc_max_duration=data.get("mpc", {}).get("max_duration"),
         duplicate=frozenset(KIND_BY_KEY[k] for k in faults.get("duplicate", [])),
         out_of_order=frozenset(KIND_BY_KEY[k] for k in faults.get("out_of_order", [])),

@@ -12,15 +12,23 @@ from enum import StrEnum
 
 from emulator.delivery.callbacks import Callback
 from emulator.domain.billing import mpc_bill
-from emulator.domain.events import MPCEvent, MPCEventKind, ParticipantEvent, ParticipantEventKind
+from emulator.domain.events import (
+    AddParticipantEvent,
+    AddParticipantEventKind,
+    MPCEvent,
+    MPCEventKind,
+    ParticipantEvent,
+    ParticipantEventKind,
+)
 from emulator.domain.mpc import MPC
 from emulator.domain.participant import Participant, StatusCallback, StatusEvents
 from emulator.domain.values import plivo_time
 
-StatusEvent = MPCEvent | ParticipantEvent
+StatusEvent = MPCEvent | ParticipantEvent | AddParticipantEvent
 
-GROUP_OF: dict[MPCEventKind | ParticipantEventKind, StatusEvents] = {
+GROUP_OF: dict[MPCEventKind | ParticipantEventKind | AddParticipantEventKind, StatusEvents] = {
     **{kind: StatusEvents.MPC_STATE for kind in MPCEventKind},
+    **{kind: StatusEvents.ADD_PARTICIPANT_API for kind in AddParticipantEventKind},
     **{kind: StatusEvents.PARTICIPANT_STATE for kind in ParticipantEventKind},
     ParticipantEventKind.SPEAK_STARTED: StatusEvents.PARTICIPANT_SPEAK,
     ParticipantEventKind.SPEAK_STOPPED: StatusEvents.PARTICIPANT_SPEAK,
@@ -63,6 +71,9 @@ def targets(event: StatusEvent, scope: StatusScope) -> list[StatusTarget]:
         chosen = creator + members
     elif isinstance(event, ParticipantEvent) and event.participant.status_callback is not None:
         chosen = [StatusTarget(event.participant.status_callback, event.participant.member_id)]
+    elif isinstance(event, AddParticipantEvent) and event.spec.status_callback is not None:
+        member = event.participant.member_id if event.participant is not None else None
+        chosen = [StatusTarget(event.spec.status_callback, member)]
     else:
         chosen = creator
     unique: dict[tuple[str, str], StatusTarget] = {}
@@ -88,8 +99,28 @@ def status_params(event: StatusEvent, sequence: int) -> dict[str, str]:
             params.update(_exit(event.participant))
         elif event.digit is not None:
             params["DigitInput"] = event.digit
+    elif isinstance(event, AddParticipantEvent):
+        params.update(_dialled(event))
     elif event.kind is MPCEventKind.ENDED:
         params.update(_end(mpc))
+    return params
+
+
+def _dialled(event: AddParticipantEvent) -> dict[str, str]:
+    """An add-participant's dial-out: the member once it joined, the call it was dialled on, and
+    (on completion) whether it joined."""
+    call = event.call
+    params = _member(event.participant) if event.participant is not None else {}
+    params.update(
+        ParticipantRole=event.spec.role.value,
+        ParticipantCallUUID=call.call_uuid,
+        MemberAddress=call.to_number,
+        ParticipantCallFrom=call.from_number,
+        ParticipantCallTo=call.to_number,
+        ParticipantCallDirection="outbound",
+    )
+    if event.kind is AddParticipantEventKind.COMPLETED:
+        params["AddParticipantAPIRequestOutcome"] = "success" if event.succeeded else "failure"
     return params
 
 

@@ -2,7 +2,8 @@
 
 A scenario's recording actions (pause, resume, stop or fail after N seconds), a recording's file
 being processed, an MPC's max_duration, a play or speak running out, a member who stops speaking,
-and a transcription getting done. Each fires a domain operation, which emits its events as any API
+a dialled member answering after its ring time, a member who drops, and a transcription getting
+done. Each fires a domain operation, which emits its events as any API
 call would; a timer whose subject has ended, changed or been reset meanwhile does nothing.
 """
 
@@ -18,10 +19,14 @@ from emulator.delivery.scheduler import Job, Scheduler
 from emulator.domain.backend import Backend
 from emulator.domain.errors import DomainError
 from emulator.domain.events import (
+    AddParticipantEvent,
+    AddParticipantEventKind,
     AudioEvent,
     AudioEventKind,
     MPCEvent,
     MPCEventKind,
+    ParticipantEvent,
+    ParticipantEventKind,
     TranscriptionEvent,
     TranscriptionEventKind,
 )
@@ -119,6 +124,32 @@ class Timers:
     def _stop_speaking(self, auth_id: str, mpc_uuid: str, member_id: str) -> None:
         with contextlib.suppress(DomainError):  # left, ended or reset meanwhile
             self._backend.account(auth_id).speak(mpc_uuid, member_id, False)
+
+    # ----------------------------------------------------------------- members
+
+    def on_add_participant(self, event: AddParticipantEvent) -> None:
+        """A member dialled with a ring time answers when it is up."""
+        if event.kind is AddParticipantEventKind.INITIATED and event.answer_at is not None:
+            answer = functools.partial(self._answer, event.mpc.auth_id, event.request_uuid)
+            self._scheduler.schedule(event.answer_at, answer, owner=event.mpc.auth_id)
+
+    def _answer(self, auth_id: str, request_uuid: str) -> None:
+        with contextlib.suppress(DomainError):  # its account is gone
+            self._backend.account(auth_id).answer(request_uuid)
+
+    def on_join(self, event: ParticipantEvent) -> None:
+        """A scenario's member who drops: it hangs up that long after joining."""
+        if event.kind is not ParticipantEventKind.JOINED:
+            return
+        mpc, member = event.mpc, event.participant
+        after = self._choice.for_mpc(mpc.auth_id, mpc.friendly_name).members.drop_for(member.role)
+        if after is not None:
+            drop = functools.partial(self._drop, mpc.auth_id, mpc.mpc_uuid, member.member_id)
+            self._scheduler.schedule(event.at + timedelta(seconds=after), drop, owner=mpc.auth_id)
+
+    def _drop(self, auth_id: str, mpc_uuid: str, member_id: str) -> None:
+        with contextlib.suppress(DomainError):  # left, ended or reset meanwhile
+            self._backend.account(auth_id).hang_up(mpc_uuid, member_id)
 
     # ---------------------------------------------------------- transcriptions
 

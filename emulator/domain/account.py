@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from emulator.domain.calls import AccountCalls
+from emulator.domain.calls import AccountCalls, Call, Hangup, hangup_for
 from emulator.domain.errors import Conflict, InvalidParameter, InvalidState, MPCNotInitialized, NotFound
 from emulator.domain.events import (
+    AddParticipantEvent,
+    AddParticipantEventKind,
     AudioEvent,
     AudioEventKind,
     DomainEvent,
@@ -60,9 +62,20 @@ class DialedCall:
 @dataclass(frozen=True)
 class AddedParticipant:
     mpc: MPC
-    participant: Participant
+    # None while the member's call is still ringing (it joins when answered).
+    participant: Participant | None
     calls: tuple[DialedCall, ...]
     request_uuid: str
+
+
+@dataclass(frozen=True)
+class _Dialling:
+    """An add-participant whose call rings until :meth:`Account.answer` (a scenario's ring time)."""
+
+    mpc: MPC
+    spec: ParticipantSpec
+    legs: tuple[DialedCall, ...]
+    calls: list[Call]
 
 
 @dataclass(eq=False)
@@ -80,6 +93,8 @@ class Account:
     _live_by_name: dict[str, MPC] = field(default_factory=dict, repr=False)
     _live_calls: dict[str, tuple[MPC, Participant]] = field(default_factory=dict, repr=False)
     _audio_ids: int = field(default=0, repr=False)
+    # Add-participant requests whose calls are ringing, by request_uuid.
+    _dialling: dict[str, _Dialling] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.recordings = AccountRecordings(self.auth_id, self.ids, self.clock, self.emit, self.mpcs)
@@ -114,7 +129,9 @@ class Account:
 
     # --------------------------------------------------------- MPC lifecycle
 
-    def add_participant(self, ref: MPCRef, spec: ParticipantSpec) -> AddedParticipant:
+    def add_participant(self, ref: MPCRef, spec: ParticipantSpec, *, ring: float = 0.0) -> AddedParticipant:
+        """Dial the member (``to``) and join it once answered: at once, or ``ring`` seconds later
+        (then :meth:`answer` joins it); or move an existing call (``call_uuid``) in."""
         now = self.clock()
         mpc = self._mpc_for_join(ref)
         if mpc is not None:
@@ -129,14 +146,54 @@ class Account:
         calls = self._dial(spec)
         request_uuid = self.ids.time_uuid()
         legs = [(c.call_uuid, c.from_, c.to) for c in calls]
-        if spec.call_uuid is None:
-            hooks = {"status_callback": spec.call_status_callback, "on_exit_action": spec.on_exit_action}
-            self.calls.dial(mpc.mpc_uuid, legs, request_uuid, now, events, **hooks)
-        else:  # a call already answered, moved into the MPC: no ringing or answer to report
+        if spec.call_uuid is not None:  # a call already answered, moved into the MPC: nothing rings
             self.calls.answered(mpc.mpc_uuid, legs[0], now, spec.on_exit_action)
-        participant = self._join(mpc, spec, calls[0], now, events)
+            participant = self._join(mpc, spec, calls[0], now, events)
+            self.emit(events)
+            return AddedParticipant(mpc, participant, calls, request_uuid)
+        hooks = {"status_callback": spec.call_status_callback, "on_exit_action": spec.on_exit_action}
+        ringing = self.calls.dial(mpc.mpc_uuid, legs, request_uuid, now, events, **hooks)
+        dialling = _Dialling(mpc, spec, calls, ringing)
+        answer_at = now + timedelta(seconds=ring) if ring > 0 else None
+        kind = AddParticipantEventKind.INITIATED
+        events.append(AddParticipantEvent(kind, mpc, ringing[0], spec, now, None, answer_at, request_uuid))
+        joined = None
+        if answer_at is None:
+            joined = self._connect(dialling, now, events)
+        else:
+            self._dialling[request_uuid] = dialling
         self.emit(events)
-        return AddedParticipant(mpc, participant, calls, request_uuid)
+        return AddedParticipant(mpc, joined, calls, request_uuid)
+
+    def answer(self, request_uuid: str) -> Participant | None:
+        """A ringing member answers (its ring time is up) and joins, if the MPC can still take it;
+        otherwise its calls are cancelled. None when nothing was ringing for that request."""
+        dialling = self._dialling.pop(request_uuid, None)
+        if dialling is None:
+            return None
+        now = self.clock()
+        events: list[DomainEvent] = []
+        mpc = dialling.mpc
+        participant = None
+        if mpc.live and len(mpc.active_participants) < mpc.max_participants:
+            participant = self._connect(dialling, now, events)
+        else:
+            self._give_up(dialling, hangup_for(ExitCause.MPC_ENDED, ended_by_api=False), now, events)
+        self.emit(events)
+        return participant
+
+    def _connect(self, dialling: _Dialling, now: datetime, events: list[DomainEvent]) -> Participant:
+        winner = self.calls.pick_up(dialling.calls, now, events)
+        leg = next(leg for leg in dialling.legs if leg.call_uuid == winner.call_uuid)
+        participant = self._join(dialling.mpc, dialling.spec, leg, now, events)
+        kind = AddParticipantEventKind.COMPLETED
+        events.append(AddParticipantEvent(kind, dialling.mpc, winner, dialling.spec, now, participant))
+        return participant
+
+    def _give_up(self, dialling: _Dialling, hangup: Hangup, now: datetime, events: list[DomainEvent]) -> None:
+        self.calls.cancel(dialling.calls, hangup, now, events)
+        kind = AddParticipantEventKind.COMPLETED
+        events.append(AddParticipantEvent(kind, dialling.mpc, dialling.calls[0], dialling.spec, now))
 
     def create_mpc(self, friendly_name: str | None, specs: Sequence[ParticipantSpec]) -> MPC:
         """Control plane: an MPC with its members already in the call."""
@@ -512,6 +569,11 @@ class Account:
             self._live_calls.pop(participant.call_uuid, None)
             events.append(ParticipantEvent(ParticipantEventKind.EXITED, mpc, participant, now))
             self.calls.leave_mpc(mpc, participant, now, events, by_api=cause is HANGUP_API_TRIGGERED)
+        by_api = cause is HANGUP_API_TRIGGERED
+        for request_uuid, dialling in list(self._dialling.items()):
+            if dialling.mpc is mpc:  # still ringing: cancelled with the MPC
+                del self._dialling[request_uuid]
+                self._give_up(dialling, hangup_for(ExitCause.MPC_ENDED, ended_by_api=by_api), now, events)
         mpc.status = MPCStatus.ENDED
         mpc.end_time = now
         if self._live_by_name.get(mpc.friendly_name) is mpc:
@@ -525,6 +587,7 @@ class Account:
         self.recordings.clear()
         self.transcriptions.clear()
         self.calls.clear()
+        self._dialling.clear()
         self._live_by_name.clear()
         self._live_calls.clear()
         self._audio_ids = 0

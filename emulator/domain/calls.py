@@ -115,20 +115,30 @@ class AccountCalls:
         status_callback: Webhook | None = None,
         on_exit_action: Webhook | None = None,
     ) -> list[Call]:
-        """Ring each ``(call_uuid, from, to)`` leg; the first answers, the others lose the race."""
+        """Ring each ``(call_uuid, from, to)`` leg (:meth:`pick_up` answers them later)."""
         calls = [
             Call(uuid, self._auth_id, mpc_uuid, request_uuid, from_, to, now, status_callback=status_callback)
             for uuid, from_, to in legs
         ]
         for call in calls:
+            call.on_exit_action = on_exit_action
             self._by_uuid[call.call_uuid] = call
             events.append(CallEvent(CallEventKind.RINGING, call, now))
+        return calls
+
+    def pick_up(self, calls: list[Call], now: datetime, events: list[DomainEvent]) -> Call:
+        """The first leg answers; the others of a parallel dial lose the race."""
         winner, *losers = calls
-        winner.on_exit_action = on_exit_action
         self.answer(winner, now, events)
         for call in losers:
             self.end(call, LOST_RACE, now, events)
-        return calls
+        return winner
+
+    def cancel(self, calls: list[Call], hangup: Hangup, now: datetime, events: list[DomainEvent]) -> None:
+        """Calls still ringing when what they were dialled into went away."""
+        for call in calls:
+            if call.status is not CallStatus.COMPLETED:
+                self.end(call, hangup, now, events)
 
     def answered(
         self,

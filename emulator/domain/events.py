@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from emulator.domain.calls import Call
     from emulator.domain.member_audio import MemberAudio
     from emulator.domain.mpc import MPC
-    from emulator.domain.participant import Participant
+    from emulator.domain.participant import Participant, ParticipantSpec
     from emulator.domain.recording import Recording
     from emulator.domain.transcription import Transcription
 
@@ -131,4 +131,37 @@ class CallEvent:
     participant: Participant | None = None
 
 
-DomainEvent = RecordingEvent | MPCEvent | ParticipantEvent | AudioEvent | TranscriptionEvent | CallEvent
+class AddParticipantEventKind(StrEnum):
+    INITIATED = "AddParticipantByAPIActionInitiated"
+    COMPLETED = "AddParticipantByAPIActionCompleted"
+
+
+@dataclass(frozen=True)
+class AddParticipantEvent:
+    """An add-participant request dialled out (INITIATED), then its member joined or it failed
+    (COMPLETED, with ``participant`` when it joined)."""
+
+    kind: AddParticipantEventKind
+    mpc: MPC
+    call: Call
+    spec: ParticipantSpec
+    at: datetime
+    participant: Participant | None = None
+    # When the dialled member answers (INITIATED; None: it answered at once).
+    answer_at: datetime | None = None
+    request_uuid: str = ""
+
+    @property
+    def succeeded(self) -> bool:
+        return self.participant is not None
+
+
+DomainEvent = (
+    RecordingEvent
+    | MPCEvent
+    | ParticipantEvent
+    | AudioEvent
+    | TranscriptionEvent
+    | CallEvent
+    | AddParticipantEvent
+)

@@ -20,6 +20,7 @@ from emulator.http.serializers import (
     mpc_path,
     participant_json,
 )
+from emulator.http.state import state_of
 from emulator.params import Params
 from emulator.specs import mpc_settings, participant_spec
 
@@ -202,7 +203,11 @@ def add_participant_spec(call: PlivoCall) -> ParticipantSpec:
 
 
 def add_participant(call: PlivoCall) -> Response:
-    added = call.account.add_participant(call.mpc_ref(), add_participant_spec(call))
+    spec = add_participant_spec(call)
+    ref = call.mpc_ref()
+    name = ref.value if ref.by == "name" else call.account.find_mpc(ref).friendly_name
+    ring = state_of(call.request).engine.ring_seconds(call.account.auth_id, name)
+    added = call.account.add_participant(ref, spec, ring=ring)
     body = {
         "api_id": call.api_id(),
         "calls": [{"call_uuid": c.call_uuid, "from": c.from_, "to": c.to} for c in added.calls],
