@@ -95,6 +95,17 @@ def test_state(api: PlivoHTTP) -> None:
         and first["recording_url"] == started["recording_url"]
     )
     assert first["state"] == "recording" and first["sequence"] == 1
+    calls = {c["call_uuid"]: c for c in state["calls"]}
+    assert set(calls) == {p["call_uuid"] for p in mpc["participants"]}
+    assert {(c["status"], c["mpc_uuid"]) for c in calls.values()} == {("in-progress", created["mpc_uuid"])}
+    assert state["transcriptions"] == []
+    api.delete("MultiPartyCall/name_standup/")
+    ended = api.control.state(MAIN.auth_id)["calls"]
+    assert {(c["status"], c["hangup_cause_code"], c["hangup_source"]) for c in ended} == {
+        ("completed", 4020, "API Request")
+    }
+    paged = api.control.state(MAIN.auth_id, mpc_uuid=created["mpc_uuid"])
+    assert sorted(c["call_uuid"] for c in paged["calls"]) == sorted(calls)
     everything = api.client.get("/__emulator__/state").json()
     assert [a["auth_id"] for a in everything["accounts"]] == [
         MAIN.auth_id,

@@ -108,6 +108,13 @@ def test_a_participant_track_is_one_voice_with_its_call(harness: Harness) -> Non
     assert form["call_uuid"] == "c0ffee00-0000-4000-8000-000000000001"
     assert {line.split(":")[0] for line in form["transcription"].strip().split("\n")} == {"Speaker 0"}
     assert transcription_of(h, started["recording_id"])["transcription"] == form["transcription"]
+    (shown,) = h.control.state(MAIN.auth_id)["transcriptions"]
+    assert (shown["recording_id"], shown["status"], shown["member_id"]) == (
+        started["recording_id"],
+        "success",
+        member_id,
+    )
+    assert shown["transcription_url"] == h.receiver.url("/t") and shown["duration_ms"] == 30000
 
 
 def test_transcript_true_without_a_url_is_only_in_the_resource(harness: Harness) -> None:

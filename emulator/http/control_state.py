@@ -17,9 +17,11 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from emulator.domain.account import Account
+from emulator.domain.calls import Call
 from emulator.domain.errors import InvalidParameter, NotFound
 from emulator.domain.mpc import MPC
 from emulator.domain.recording import Recording
+from emulator.domain.transcription import Transcription
 from emulator.domain.values import plivo_time
 from emulator.http.errors import PlivoJSONResponse
 from emulator.http.links import RecordingOrigins
@@ -53,6 +55,44 @@ def recording_state(recording: Recording, account: Account, origins: RecordingOr
         "duration_seconds": round(recording.duration(account.clock()).total_seconds(), 3),
         "failure_reason": recording.failure_reason,
         "sequence": recording.sequence,
+    }
+
+
+def call_state(call: Call) -> Json:
+    """A member's call: its progress and, once ended, why (Plivo's hangup cause, code and source)."""
+    hangup = call.hangup
+    return {
+        "call_uuid": call.call_uuid,
+        "mpc_uuid": call.mpc_uuid,
+        "request_uuid": call.request_uuid,
+        "from": call.from_number,
+        "to": call.to_number,
+        "direction": call.direction,
+        "status": call.status.value,
+        "initiated": plivo_time(call.initiated_at),
+        "answered": plivo_time(call.answered_at),
+        "ended": plivo_time(call.ended_at),
+        "hangup_cause": hangup.cause if hangup else None,
+        "hangup_cause_code": hangup.code if hangup else None,
+        "hangup_source": hangup.source if hangup else None,
+        "call_status_callback_url": call.status_callback.url if call.status_callback else None,
+        "on_exit_action_url": call.on_exit_action.url if call.on_exit_action else None,
+    }
+
+
+def transcription_state(transcription: Transcription) -> Json:
+    recording = transcription.recording
+    return {
+        "recording_id": recording.recording_id,
+        "mpc_uuid": recording.mpc_uuid,
+        "member_id": recording.member_id,
+        "status": transcription.status.value,
+        "ordered": plivo_time(transcription.ordered_at),
+        "finished": plivo_time(transcription.finished_at),
+        "transcription_url": transcription.callback_url,
+        "duration_ms": transcription.duration_ms,
+        "charge": transcription.charge,
+        "error": transcription.error,
     }
 
 
@@ -95,11 +135,18 @@ async def _array(items: Sequence[T], render: Callable[[T], Json]) -> AsyncIterat
 async def _account(account: Account, origins: RecordingOrigins) -> AsyncIterator[str]:
     # Lists taken now: requests handled between slices may add to the account, not break this answer.
     mpcs, recordings = list(account.mpcs.values()), list(account.recordings.values())
+    calls, transcriptions = list(account.calls), list(account.transcriptions)
     yield f'{{"auth_id": {_dumps(account.auth_id)}, "mpcs": '
     async for part in _array(mpcs, lambda m: mpc_state(account, m)):
         yield part
     yield ', "recordings": '
     async for part in _array(recordings, lambda r: recording_state(r, account, origins)):
+        yield part
+    yield ', "calls": '
+    async for part in _array(calls, call_state):
+        yield part
+    yield ', "transcriptions": '
+    async for part in _array(transcriptions, transcription_state):
         yield part
     yield "}"
 
@@ -146,11 +193,13 @@ async def state(request: Request) -> Response:
             everything.reverse()
         selected = everything[offset : offset + limit]
     following = offset + len(selected)
+    shown = {m.mpc_uuid for m in selected}
     return PlivoJSONResponse(
         {
             "auth_id": account.auth_id,
             "mpcs": [mpc_state(account, m) for m in selected],
             "recordings": [recording_state(r, account, origins) for m in selected for r in m.recordings],
+            "calls": [call_state(c) for c in account.calls if c.mpc_uuid in shown],
             "total_mpcs": total,
             "offset": offset,
             "limit": limit,
