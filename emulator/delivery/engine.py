@@ -48,7 +48,7 @@ from emulator.delivery.scenarios import Scenario, ScenarioSet, SeedMPC
 from emulator.delivery.scheduler import Scheduler
 from emulator.delivery.sender import RESPONSE_PREFIX_BYTES, XML_READ_BYTES, Outcome, Sender
 from emulator.delivery.signature import signature_headers
-from emulator.delivery.sound_fetches import SoundFetches
+from emulator.delivery.sound_fetches import SoundFetches, wants_sounds
 from emulator.delivery.status import StatusEvent, StatusScope, StatusStreams, status_callback
 from emulator.delivery.status import targets as status_targets
 from emulator.delivery.timers import Timers
@@ -60,6 +60,7 @@ from emulator.domain.events import (
     AddParticipantEvent,
     AudioEvent,
     CallEvent,
+    CallEventKind,
     DomainEvent,
     MPCEvent,
     MPCEventKind,
@@ -372,6 +373,8 @@ class CallbackEngine:
 
     def _fetch_sounds(self, event: ParticipantEvent | RecordingEvent) -> None:
         """The music and sounds Plivo would fetch now, each alone (nothing orders them)."""
+        if not wants_sounds(event):
+            return
         if isinstance(event, ParticipantEvent):
             mpc = event.mpc
             scenario = self._choice.for_mpc(mpc.auth_id, mpc.friendly_name)
@@ -404,6 +407,8 @@ class CallbackEngine:
 
     def _on_call_event(self, event: CallEvent) -> None:
         call = event.call
+        if call.status_callback is None and event.kind is not CallEventKind.EXIT_ACTION:
+            return  # nothing to send: skip the scenario lookup (every member's call has events)
         mpc = self.backend.account(call.auth_id).mpcs.get(call.mpc_uuid)
         scenario = self._choice.for_mpc(call.auth_id, mpc.friendly_name if mpc else "")
         for key, callback, last in self._call_callbacks.for_event(event, scenario.name):

@@ -60,6 +60,16 @@ def _recording_fetch(event: RecordingEvent, mpc: MPC) -> tuple[str, Webhook] | N
     return None
 
 
+def wants_sounds(event: ParticipantEvent | RecordingEvent) -> bool:
+    """Whether the event can cause a fetch at all (most cannot: a cheap test before any lookup)."""
+    if isinstance(event, ParticipantEvent):
+        return bool(_member_fetches(event))
+    return event.recording.member_id is None and event.kind in (
+        RecordingEventKind.INITIATED,
+        RecordingEventKind.COMPLETED,
+    )
+
+
 class SoundFetches:
     """Turns events into fetches; numbers them per account (their journal ids)."""
 
