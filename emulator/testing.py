@@ -253,6 +253,18 @@ class EmulatorControl:
             body["friendly_name"] = friendly_name
         return dict(self._call("POST", f"accounts/{urllib.parse.quote(auth_id)}/mpcs", body))
 
+    def dial_in(
+        self, from_: str, to: str, answer_url: str, auth_id: str | None = None, **app: Any
+    ) -> dict[str, Any]:
+        """A call arrives at ``to`` from ``from_``; Plivo asks ``answer_url`` (and the other URLs in
+        ``app``: ``answer_method``, ``hangup_url``, ``ring_url``, ``fallback_url``...) what to do.
+        Returns ``{"call_uuid", "status"}``."""
+        target = auth_id or self.account
+        if target is None:
+            raise ValueError("dial_in needs the account the number belongs to (auth_id=...)")
+        body = {"auth_id": target, "from": from_, "to": to, "answer_url": answer_url, **app}
+        return dict(self._call("POST", "calls", body))
+
     def speak(self, auth_id: str, mpc_uuid: str, member_id: str, seconds: float = 2.0) -> None:
         """The member speaks for ``seconds`` (ParticipantSpeakStart, then ParticipantSpeakStop)."""
         self._call("POST", _member_path(auth_id, mpc_uuid, member_id, "speak"), {"seconds": seconds})

@@ -77,7 +77,7 @@ def test_oversized_body(api: PlivoHTTP) -> None:
 def test_unknown_paths_are_json_404s(api: PlivoHTTP) -> None:
     for path in (
         "/v1/Account/",
-        "/v1/Account/MADEVEMULATOR0000001/Call/",
+        "/v1/Account/MADEVEMULATOR0000001/Conference/",
         "/v1/Account/X/MultiPartyCall/a/b/c/",
         "/nothing-here",
         "/__emulator__/nope",

@@ -23,15 +23,18 @@ def concrete(path: str) -> str:
         ("{member_id}", "10"),
         ("{recording_id}", "0000"),
         ("{transcription_id}", "0000"),
+        ("{call_uuid}", "0000"),
+        ("{request_uuid}", "0000"),
     ):
         path = path.replace(name, value)
     return path.lstrip("/")
 
 
 def test_the_route_table_is_complete() -> None:
-    # 27 operations: list/get/start/end MPC, add/list/get/update/kick participant, 4+4 recording calls,
-    # start/stop member Play and Speak, list/get/delete Recording, create/get/delete Transcription.
-    assert len(ROUTES) == 27
+    # 32 operations: list/get/start/end MPC, add/list/get/update/kick participant, 4+4 recording calls,
+    # start/stop member Play and Speak, list/get/delete Recording, create/get/delete Transcription,
+    # make/list/get/hang up a Call, cancel a Request.
+    assert len(ROUTES) == 32
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)

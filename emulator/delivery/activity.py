@@ -121,7 +121,7 @@ def _call(event: CallEvent) -> Activity:
         detail.update(hangup_cause=call.hangup.cause, hangup_source=call.hangup.source)
     if event.kind is CallEventKind.EXIT_ACTION and call.on_exit_action is not None:
         detail["url"] = call.on_exit_action.url
-    return Activity(event.at, call.auth_id, call.mpc_uuid, event.kind.value, detail)
+    return Activity(event.at, call.auth_id, call.mpc_uuid or "", event.kind.value, detail)
 
 
 def _mpc(event: MPCEvent) -> Activity:

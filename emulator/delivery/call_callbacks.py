@@ -25,20 +25,26 @@ _EVENT_NAMES = {
 }
 
 
-def _call_params(call: Call, status: CallStatus) -> dict[str, str]:
-    return {
+def call_params(call: Call, status: CallStatus) -> dict[str, str]:
+    """What every request Plivo makes about a call carries (an outbound call's A-leg ids too)."""
+    params = {
         "CallUUID": call.call_uuid,
         "From": call.from_number,
         "To": call.to_number,
         "Direction": call.direction,
         "CallStatus": status.value,
-        "RequestUUID": call.request_uuid,
-        "ALegUUID": call.call_uuid,
-        "ALegRequestUUID": call.request_uuid,
     }
+    if call.direction == "outbound":
+        params.update(
+            RequestUUID=call.request_uuid, ALegUUID=call.call_uuid, ALegRequestUUID=call.request_uuid
+        )
+    if call.app is not None and call.app.caller_name:
+        params["CallerName"] = call.app.caller_name
+    return params
 
 
-def _hangup_params(call: Call) -> dict[str, str]:
+def hangup_params(call: Call) -> dict[str, str]:
+    """How it ended (a Make Call hangup_url's fields)."""
     hangup = call.hangup
     assert hangup is not None
     answered = call.answered_at is not None
@@ -63,9 +69,9 @@ def status_params(event: CallEvent) -> dict[str, str]:
         CallEventKind.RINGING: CallStatus.RINGING,
         CallEventKind.ANSWERED: CallStatus.IN_PROGRESS,
     }.get(event.kind, CallStatus.COMPLETED)
-    params = {**_call_params(call, status), "Event": _EVENT_NAMES[event.kind]}
+    params = {**call_params(call, status), "Event": _EVENT_NAMES[event.kind]}
     if event.kind is CallEventKind.HUNG_UP:
-        params.update(_hangup_params(call))
+        params.update(hangup_params(call))
     return params
 
 
@@ -74,7 +80,7 @@ def exit_action_params(event: CallEvent) -> dict[str, str]:
     mpc, participant = event.mpc, event.participant
     assert mpc is not None and participant is not None
     return {
-        **_call_params(event.call, CallStatus.IN_PROGRESS),
+        **call_params(event.call, CallStatus.IN_PROGRESS),
         "MPCUUID": mpc.mpc_uuid,
         "MPCFriendlyName": mpc.friendly_name,
         "MemberID": participant.member_id,
@@ -123,7 +129,7 @@ class CallCallbacks:
             callback_id=f"{call.call_uuid}-{suffix}",
             auth_id=call.auth_id,
             recording_id=None,
-            mpc_uuid=call.mpc_uuid,
+            mpc_uuid=call.mpc_uuid or "",
             member_id=event.participant.member_id if event.participant is not None else None,
             event_name=event.kind.value,
             sequence=sequence,

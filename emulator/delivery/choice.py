@@ -47,6 +47,11 @@ class ScenarioChoice:
         choice, else the best match on the MPC's name, else the default."""
         return self.loaded.for_mpc(mpc_name, self._by_account.get(auth_id))
 
+    def for_account(self, auth_id: str) -> Scenario:
+        """What calls outside any MPC follow (the Call API's, inbound ones): the account's choice,
+        else the default."""
+        return self.loaded.get(self._by_account.get(auth_id, "")) or self.loaded.default
+
     def of(self, key: str, recording: Recording) -> Scenario:
         """The recording's scenario, chosen at its first event and kept."""
         scenario = self._by_recording.get(key)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from emulator.delivery.activity import Activity, ActivityLog
+from emulator.delivery.call_app import CallApps
 from emulator.delivery.call_callbacks import CallCallbacks
 from emulator.delivery.callbacks import (
     Callback,
@@ -43,7 +44,7 @@ from emulator.delivery.callbacks import (
 from emulator.delivery.choice import ScenarioChoice
 from emulator.delivery.clock import AccountClocks, ClockMode
 from emulator.delivery.journal import Attempt, DeliveryState, Journal, JournalEntry, JournalQuery
-from emulator.delivery.lanes import Lane, Queued, report_undelivered
+from emulator.delivery.lanes import Lane, Queued, Then, report_undelivered
 from emulator.delivery.scenarios import Scenario, ScenarioSet, SeedMPC
 from emulator.delivery.scheduler import Scheduler
 from emulator.delivery.sender import RESPONSE_PREFIX_BYTES, XML_READ_BYTES, Outcome, Sender
@@ -155,6 +156,7 @@ class CallbackEngine:
         self._timers = Timers(backend, self._scheduler, self._choice)
         self._call_callbacks = CallCallbacks()
         self._sound_fetches = SoundFetches()
+        self._call_apps = CallApps(backend, self._scheduler, self._choice, self._send_then)
         self._runner: asyncio.Task[None] | None = None
         self._collectors: list[_Collector] = []
         self._resends = 0
@@ -205,6 +207,7 @@ class CallbackEngine:
         self._timers.forget(auth_id)
         self._call_callbacks.forget(auth_id)
         self._sound_fetches.forget(auth_id)
+        self._call_apps.forget(auth_id)
         if account in self.backend.accounts:  # not when it was removed
             self.seed(account)
 
@@ -407,9 +410,10 @@ class CallbackEngine:
 
     def _on_call_event(self, event: CallEvent) -> None:
         call = event.call
+        self._call_apps.on_event(event)
         if call.status_callback is None and event.kind is not CallEventKind.EXIT_ACTION:
             return  # nothing to send: skip the scenario lookup (every member's call has events)
-        mpc = self.backend.account(call.auth_id).mpcs.get(call.mpc_uuid)
+        mpc = self.backend.account(call.auth_id).mpcs.get(call.mpc_uuid or "")
         scenario = self._choice.for_mpc(call.auth_id, mpc.friendly_name if mpc else "")
         for key, callback, last in self._call_callbacks.for_event(event, scenario.name):
             self._enqueue(key, [callback], scenario, event.at, call.auth_id)
@@ -466,6 +470,7 @@ class CallbackEngine:
         *,
         held: bool = False,
         note: str | None = None,
+        then: Then | None = None,
     ) -> list[JournalEntry]:
         """Journal ``copies`` and queue them on lane ``key``, each ready at ``due`` (the owner's time)."""
         lane = self._lanes.get(key)
@@ -473,18 +478,30 @@ class CallbackEngine:
             lane = self._lanes[key] = Lane(key)
         if held:
             note = "out_of_order fault: held back until the next callback overtakes it"
-        items = [Queued(self._journal.add(copy, note), scenario, held=held) for copy in copies]
+        items = [Queued(self._journal.add(copy, note), scenario, held=held, then=then) for copy in copies]
         for item in items:
             self._scheduler.schedule(due, functools.partial(self._ready, lane, item), owner=owner)
         lane.enqueue(items)
         return [item.entry for item in items]
 
-    def _send_alone(self, callback: Callback, scenario: Scenario, note: str | None = None) -> JournalEntry:
-        """A callback that follows no other (an async answer, a resend): its own lane, due now."""
+    def _send_alone(
+        self,
+        callback: Callback,
+        scenario: Scenario,
+        note: str | None = None,
+        then: Then | None = None,
+    ) -> JournalEntry:
+        """A callback that follows no other (an async answer, a resend, a fetch): its own lane, due
+        at its ``due``; ``then`` is called with its entry once it is delivered or given up."""
         key = f"{callback.auth_id}/alone/{callback.callback_id}"
-        (entry,) = self._enqueue(key, [callback], scenario, callback.due, callback.auth_id, note=note)
+        (entry,) = self._enqueue(
+            key, [callback], scenario, callback.due, callback.auth_id, note=note, then=then
+        )
         self._finish_lane(key)
         return entry
+
+    def _send_then(self, callback: Callback, scenario: Scenario, then: Then | None) -> JournalEntry:
+        return self._send_alone(callback, scenario, then=then)
 
     def _finish_lane(self, key: str) -> None:
         """Nothing more will be queued on lane ``key``: it goes once drained."""
@@ -531,6 +548,11 @@ class CallbackEngine:
         if lane.drained and self._lanes.get(lane.key) is lane:
             del self._lanes[lane.key]
         self._pump(lane)
+        if item.then is not None and not lane.closed:
+            try:
+                item.then(item.entry)
+            except Exception:  # what follows a fetch must not take delivery down with it
+                log.exception("after %s: the follow-up failed", item.entry.callback.event_name)
 
     def nonce(self, callback_id: str, attempt: int) -> str:
         return f"{_stable_int(self.backend.seed, callback_id, attempt) % 10**20:020d}"

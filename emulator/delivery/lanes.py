@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from emulator.delivery.journal import JournalEntry
 from emulator.delivery.scenarios import Scenario
+
+# Called with a callback's journal entry once it is delivered or given up.
+Then = Callable[[JournalEntry], None]
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +29,8 @@ class Queued:
     scenario: Scenario
     ready: bool = False
     held: bool = False  # an out-of-order fault: waits for the callback after it
+    # What happens once it is delivered or given up (a fetch's answer is what a call does next).
+    then: Then | None = None
 
 
 @dataclass(eq=False)

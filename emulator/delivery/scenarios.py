@@ -100,6 +100,11 @@ SCHEMA: dict[str, Any] = {
                 }
             },
         },
+        "calls": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"ring": _DELAY},
+        },
         "members": {
             "type": "object",
             "additionalProperties": False,
@@ -247,6 +252,13 @@ class MemberPlan:
 
 
 @dataclass(frozen=True)
+class FarEnd:
+    """The other end of a call the Call API places: how long it rings before it answers."""
+
+    ring: float = 2.0
+
+
+@dataclass(frozen=True)
 class TranscriptionPlan:
     """How long a transcription takes once ordered, and whether it fails (with this error)."""
 
@@ -276,6 +288,7 @@ class Scenario:
     actions: tuple[Action, ...] = ()
     transcription: TranscriptionPlan = TranscriptionPlan()
     members: MemberPlan = MemberPlan()
+    calls: FarEnd = FarEnd()
     mpc_max_duration: int | None = None
     duplicate: frozenset[RecordingEventKind] = frozenset()
     out_of_order: frozenset[RecordingEventKind] = frozenset()
@@ -297,6 +310,7 @@ class Scenario:
             "timeline": {**{key_of(k): v for k, v in self.delays.items()}, "jitter": self.jitter},
             "actions": [{"after": a.after, "do": a.do, "reason": a.reason} for a in self.actions],
             "transcription": {"delay": self.transcription.delay, "fail": self.transcription.fail},
+            "calls": {"ring": self.calls.ring},
             "members": {
                 "ring": self.members.ring,
                 "drop": [{"after": d.after, "role": d.role} for d in self.members.drops],
@@ -544,6 +558,7 @@ def _build(data: dict[str, Any], document: Any, source: str) -> Scenario:
             float(transcription.get("delay", TranscriptionPlan.delay)), transcription.get("fail")
         ),
         members=MemberPlan(float(members.get("ring", 0.0)), drops),
+        calls=FarEnd(float(data.get("calls", {}).get("ring", FarEnd.ring))),
         mpc_max_duration=data.get("mpc", {}).get("max_duration"),
         duplicate=frozenset(KIND_BY_KEY[k] for k in faults.get("duplicate", [])),
         out_of_order=frozenset(KIND_BY_KEY[k] for k in faults.get("out_of_order", [])),

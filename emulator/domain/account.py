@@ -14,7 +14,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from emulator.domain.calls import AccountCalls, Call, Hangup, hangup_for
+from emulator.domain.calls import (
+    CANCELED,
+    HUNG_UP_BY_API,
+    AccountCalls,
+    Call,
+    CallStatus,
+    Hangup,
+    hangup_for,
+)
 from emulator.domain.errors import Conflict, InvalidParameter, InvalidState, MPCNotInitialized, NotFound
 from emulator.domain.events import (
     AddParticipantEvent,
@@ -301,6 +309,23 @@ class Account:
         self._exit(mpc, participant, ExitCause.HANGUP, now, events)
         self.emit(events)
 
+    def hang_up_call(self, call_uuid: str) -> Call:
+        """``DELETE Call/{uuid}/``: a ringing call is cancelled, an answered one hung up; a member's
+        call leaves its MPC first."""
+        call = self.calls.get(call_uuid)
+        if call is None or not call.live:
+            raise NotFound(f"call '{call_uuid}' not found (only live calls can be hung up)")
+        now = self.clock()
+        events: list[DomainEvent] = []
+        if (member := self._live_calls.get(call_uuid)) is not None:
+            mpc, participant = member
+            self._exit(mpc, participant, ExitCause.HANGUP, now, events, hangup=HUNG_UP_BY_API)
+        else:
+            hangup = CANCELED if call.status is CallStatus.RINGING else HUNG_UP_BY_API
+            self.calls.end(call, hangup, now, events)
+        self.emit(events)
+        return call
+
     def speak(self, mpc_uuid: str, member_id: str, speaking: bool) -> None:
         """The member starts or stops speaking (voice activity a test injects: there is no audio)."""
         mpc, participant = self._on_the_line(mpc_uuid, member_id)
@@ -535,7 +560,13 @@ class Account:
         events.append(MPCEvent(MPCEventKind.STARTED, mpc, now))
 
     def _exit(
-        self, mpc: MPC, participant: Participant, cause: ExitCause, now: datetime, events: list[DomainEvent]
+        self,
+        mpc: MPC,
+        participant: Participant,
+        cause: ExitCause,
+        now: datetime,
+        events: list[DomainEvent],
+        hangup: Hangup | None = None,
     ) -> None:
         events.extend(rec.transition("stop", now) for rec in participant.live_recordings())
         participant.exit_time = now
@@ -543,7 +574,7 @@ class Account:
         self._live_calls.pop(participant.call_uuid, None)
         participant.record_participant_track = None
         events.append(ParticipantEvent(ParticipantEventKind.EXITED, mpc, participant, now))
-        self.calls.leave_mpc(mpc, participant, now, events, by_api=False)
+        self.calls.leave_mpc(mpc, participant, now, events, by_api=False, hangup=hangup)
         remaining = mpc.active_participants
         if participant.end_mpc_on_exit:
             self._end(

@@ -1,14 +1,16 @@
-"""The calls behind an account's members: dialled, answered, hung up, with Plivo's hangup causes.
+"""An account's calls: dialled, answered, hung up, with Plivo's hangup causes.
 
     dial ──> ringing ──> in-progress ──> completed (hangup cause, code, source)
                 │
-                └──────────────────────> completed (a parallel dial's losing leg: lost race)
+                └──────────────────────> completed (cancelled, or a parallel dial's losing leg)
 
-Every member is on a call. Add-participant dials one (or several, ``to`` with ``<``: the first
+Calls come three ways. Add-participant dials a member (or several, ``to`` with ``<``: the first
 answers, the others lose the race); the control plane makes members whose calls were already
-answered. A call ends when its member leaves, and how it ends says why: Plivo's hangup causes
-(docs.plivo.com/docs/voice/troubleshooting/hangup-causes: 4000 Normal Hangup, 4010 End Of XML
-Instructions, 4020 Multiparty Call Ended, 4030 Kicked Out Of Multiparty Call) and sources.
+answered; and the Call API places a call, or the control plane makes one arrive, whose *application*
+(answer_url, ring_url, hangup_url, fallback_url) Plivo asks what to do. How a call ends says why:
+Plivo's hangup causes (docs.plivo.com/docs/voice/troubleshooting/hangup-causes: 1000 Canceled, 4000
+Normal Hangup, 4010 End Of XML Instructions, 4020 Multiparty Call Ended, 4030 Kicked Out Of
+Multiparty Call) and sources.
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ class Hangup:
 
 
 NORMAL_HANGUP = Hangup("Normal Hangup", 4000, "Call recipient")
+HUNG_UP_BY_API = Hangup("Normal Hangup", 4000, "API Request")
+CANCELED = Hangup("Canceled", 1000, "API Request")
+# answer_url (and fallback_url) never gave a document: Plivo's table has no code for it.
+ANSWER_FAILED = Hangup("Answer URL Unreachable", None, "Error")
 END_OF_XML = Hangup("End Of XML Instructions", 4010, "Plivo")
 MPC_ENDED_BY_API = Hangup("Multiparty Call Ended", 4020, "API Request")
 MPC_ENDED = Hangup("Multiparty Call Ended", 4020, "Plivo")
@@ -48,12 +54,24 @@ KICKED = Hangup("Kicked Out Of Multiparty Call", 4030, "API Request")
 LOST_RACE = Hangup("Lost Race", None, "Plivo")
 
 
+@dataclass(frozen=True)
+class CallApp:
+    """Whom Plivo asks about a call placed by the Call API or arriving inbound: answer_url for its
+    XML (fallback_url if that fails), ring_url when it rings, hangup_url when it ends."""
+
+    answer: Webhook
+    ring: Webhook | None = None
+    hangup: Webhook | None = None
+    fallback: Webhook | None = None
+    caller_name: str = ""
+
+
 @dataclass(eq=False)
 class Call:
     call_uuid: str
     auth_id: str
-    # The MPC it was dialled into (the only way a call starts here until the Call API exists).
-    mpc_uuid: str
+    # The MPC it was dialled into by add-participant (None: a Call API or inbound call).
+    mpc_uuid: str | None
     request_uuid: str
     from_number: str
     to_number: str
@@ -67,6 +85,12 @@ class Call:
     status_callback: Webhook | None = None
     # What it does after its member leaves the MPC (on_exit_action_url): fetch the next XML.
     on_exit_action: Webhook | None = None
+    # A Call API or inbound call's application.
+    app: CallApp | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.status is not CallStatus.COMPLETED
 
     @property
     def duration(self) -> int:
@@ -157,19 +181,57 @@ class AccountCalls:
         self._by_uuid[call_uuid] = call
         return call
 
+    def place(
+        self,
+        legs: list[tuple[str, str, str]],
+        app: CallApp,
+        request_uuid: str,
+        now: datetime,
+        events: list[DomainEvent],
+        *,
+        direction: str = "outbound",
+    ) -> list[Call]:
+        """Calls the Call API places (or that arrive inbound): ringing, until the far end answers."""
+        calls = [
+            Call(uuid, self._auth_id, None, request_uuid, from_, to, now, direction=direction, app=app)
+            for uuid, from_, to in legs
+        ]
+        for call in calls:
+            self._by_uuid[call.call_uuid] = call
+            events.append(CallEvent(CallEventKind.RINGING, call, now))
+        return calls
+
+    def live(self) -> list[Call]:
+        """Calls not yet ended, oldest first."""
+        return [call for call in self._by_uuid.values() if call.live]
+
+    def of_request(self, request_uuid: str) -> list[Call]:
+        return [call for call in self._by_uuid.values() if call.request_uuid == request_uuid]
+
     def answer(self, call: Call, now: datetime, events: list[DomainEvent]) -> None:
         call.status, call.answered_at = CallStatus.IN_PROGRESS, now
         events.append(CallEvent(CallEventKind.ANSWERED, call, now))
 
     def leave_mpc(
-        self, mpc: MPC, participant: Participant, now: datetime, events: list[DomainEvent], *, by_api: bool
+        self,
+        mpc: MPC,
+        participant: Participant,
+        now: datetime,
+        events: list[DomainEvent],
+        *,
+        by_api: bool,
+        hangup: Hangup | None = None,
     ) -> None:
         """The member left the MPC. Kicked or ended out of it, its call fetches its exit action if it
         has one (the XML returned runs next; with no XML engine yet, the document ends there), else it
-        is hung up. ``by_api``: the MPC was ended by an API request."""
+        is hung up. ``by_api``: the MPC was ended by an API request; ``hangup``: the call itself was
+        hung up, and how."""
         call = self._by_uuid.get(participant.call_uuid)
         cause = participant.exit_cause
         if call is None or call.status is CallStatus.COMPLETED or cause is None:
+            return
+        if hangup is not None:
+            self.end(call, hangup, now, events)
             return
         if call.on_exit_action is not None and cause in (ExitCause.KICKED, ExitCause.MPC_ENDED):
             events.append(CallEvent(CallEventKind.EXIT_ACTION, call, now, mpc=mpc, participant=participant))

@@ -9,12 +9,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from emulator.domain.call_api import CallAPI
 from emulator.domain.credentials import Credentials
 from emulator.domain.errors import InvalidParameter
 from emulator.domain.participant import ParticipantSpec
 from emulator.http import control_delivery as delivery
 from emulator.http import control_faults as faults
 from emulator.http import control_state, dashboard
+from emulator.http.call_routes import call_app
 from emulator.http.control_common import PREFIX, json_params
 from emulator.http.errors import HTTPProblem, PlivoJSONResponse
 from emulator.http.serializers import mpc_json, participant_json
@@ -92,6 +94,19 @@ async def create_mpc(request: Request) -> Response:
     return PlivoJSONResponse(body, status_code=201)
 
 
+async def dial_in(request: Request) -> Response:
+    """A call arrives at one of the account's numbers: ``auth_id``, ``from``, ``to``, and the
+    application Plivo would find attached to the number (``answer_url``, ``answer_method``,
+    ``hangup_url``...). Plivo asks its answer_url at once."""
+    p = await json_params(request)
+    account = state_of(request).backend.account(p.required_text("auth_id"))
+    app = call_app(p)
+    arrived = CallAPI(account).arrive(p.required_text("from"), p.required_text("to"), app)
+    return PlivoJSONResponse(
+        {"call_uuid": arrived.call_uuid, "status": arrived.status.value}, status_code=201
+    )
+
+
 async def speak(request: Request) -> Response:
     """A member speaks for ``seconds`` (default 2): ParticipantSpeakStart now, ParticipantSpeakStop after."""
     path = request.path_params
@@ -145,6 +160,7 @@ def control_routes() -> list[BaseRoute]:
         Route(f"{PREFIX}/accounts", create_account, methods=["POST"]),
         Route(f"{PREFIX}/accounts/{{auth_id}}", remove_account, methods=["DELETE"]),
         Route(f"{PREFIX}/accounts/{{auth_id}}/mpcs", create_mpc, methods=["POST"]),
+        Route(f"{PREFIX}/calls", dial_in, methods=["POST"]),
         Route(f"{MEMBER}/speak", speak, methods=["POST"]),
         Route(f"{MEMBER}/dtmf", press_digits, methods=["POST"]),
         Route(f"{MEMBER}/hangup", hang_up, methods=["POST"]),

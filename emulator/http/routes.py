@@ -9,6 +9,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount, Route
 
 from emulator.domain.member_audio import AudioKind
+from emulator.http import call_routes as calls
 from emulator.http import member_audio_routes as audio
 from emulator.http import mpc_routes as mpc
 from emulator.http import recording_routes as rec
@@ -44,6 +45,9 @@ PLIVO_RESOURCES: dict[str, PlivoResource] = {
     "/Recording/{recording_id}/": PlivoResource(
         GET=recordings.get_recording, DELETE=recordings.delete_recording
     ),
+    "/Call/": PlivoResource(POST=calls.make_call, GET=calls.list_calls),
+    "/Call/{call_uuid}/": PlivoResource(GET=calls.get_call, DELETE=calls.hang_up),
+    "/Request/{request_uuid}/": PlivoResource(DELETE=calls.cancel_request),
     "/Transcription/{transcription_id}/": PlivoResource(
         POST=tx.create_transcription, GET=tx.get_transcription, DELETE=tx.delete_transcription
     ),

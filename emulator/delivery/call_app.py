@@ -1,0 +1,121 @@
+"""What Plivo does around a Call API or inbound call: it tells ``ring_url`` the call rings, lets
+the far end answer after its ring time, asks ``answer_url`` (then ``fallback_url``) for the call's
+XML, and tells ``hangup_url`` how the call ended.
+
+Each request is signed, retried on the scenario's backoff (Plivo: the fallback is asked "if
+answer_url fails after 3 retries") and journaled: ``CallRingURL``, ``CallAnswerURL``,
+``CallFallbackURL``, ``CallHangupURL``, the fetched document checked in ``reply_check``. The
+document is what the call does next; the XML engine that runs it is issue 10's next step, and until
+it exists a document ends as soon as it is fetched (4010 End Of XML Instructions).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable
+from datetime import timedelta
+
+from emulator.delivery.call_callbacks import call_params, hangup_params
+from emulator.delivery.callbacks import Callback
+from emulator.delivery.choice import ScenarioChoice
+from emulator.delivery.journal import DeliveryState, JournalEntry
+from emulator.delivery.lanes import Then
+from emulator.delivery.scenarios import Scenario
+from emulator.delivery.scheduler import Scheduler
+from emulator.domain.backend import Backend
+from emulator.domain.call_api import CallAPI
+from emulator.domain.calls import ANSWER_FAILED, Call, CallStatus
+from emulator.domain.errors import DomainError
+from emulator.domain.events import CallEvent, CallEventKind
+from emulator.domain.values import Webhook
+
+Send = Callable[[Callback, Scenario, Then | None], JournalEntry]
+
+
+class CallApps:
+    def __init__(self, backend: Backend, scheduler: Scheduler, choice: ScenarioChoice, send: Send) -> None:
+        self._backend = backend
+        self._scheduler = scheduler
+        self._choice = choice
+        self._send = send
+        # Requests made per account: their journal ids (and SequenceNumber), repeatable per account.
+        self._made: dict[str, int] = {}
+
+    def forget(self, auth_id: str) -> None:
+        self._made.pop(auth_id, None)
+
+    def on_event(self, event: CallEvent) -> None:
+        call, app = event.call, event.call.app
+        if app is None:
+            return
+        scenario = self._choice.for_account(call.auth_id)
+        if event.kind is CallEventKind.RINGING:
+            if app.ring is not None:
+                self._request(call, "CallRingURL", app.ring, {"Event": "Ring"}, scenario)
+            if call.direction == "inbound":  # Plivo asks what to do with an arriving call at once
+                self._fetch(call, app.answer, scenario, fallback=False)
+            else:
+                answer = functools.partial(self._answer, call.auth_id, call.call_uuid)
+                due = event.at + timedelta(seconds=scenario.calls.ring)
+                self._scheduler.schedule(due, answer, owner=call.auth_id)
+        elif event.kind is CallEventKind.ANSWERED and call.direction == "outbound":
+            self._fetch(call, app.answer, scenario, fallback=False)
+        elif event.kind is CallEventKind.HUNG_UP and app.hangup is not None:
+            extra = {"Event": "Hangup", **hangup_params(call)}
+            self._request(call, "CallHangupURL", app.hangup, extra, scenario)
+
+    def _answer(self, auth_id: str, call_uuid: str) -> None:
+        with contextlib.suppress(DomainError):  # its account is gone
+            CallAPI(self._backend.account(auth_id)).answer(call_uuid)
+
+    def _fetch(self, call: Call, hook: Webhook, scenario: Scenario, *, fallback: bool) -> None:
+        """Ask for the call's XML; what the answer holds decides what happens next."""
+        name = "CallFallbackURL" if fallback else "CallAnswerURL"
+        then = functools.partial(self._fetched, call, fallback)
+        self._request(call, name, hook, {"Event": "StartApp"}, scenario, then=then, reply=True)
+
+    def _fetched(self, call: Call, fallback: bool, entry: JournalEntry) -> None:
+        app = call.app
+        assert app is not None
+        if entry.state is not DeliveryState.DELIVERED and not fallback and app.fallback is not None:
+            self._fetch(call, app.fallback, self._choice.for_account(call.auth_id), fallback=True)
+            return
+        hangup = None if entry.state is DeliveryState.DELIVERED else ANSWER_FAILED
+        with contextlib.suppress(DomainError):  # its account is gone
+            api = CallAPI(self._backend.account(call.auth_id))
+            if hangup is None:
+                api.finish(call.call_uuid)  # the XML engine will run the document here
+            else:
+                api.finish(call.call_uuid, hangup)
+
+    def _request(
+        self,
+        call: Call,
+        name: str,
+        hook: Webhook,
+        extra: dict[str, str],
+        scenario: Scenario,
+        *,
+        then: Then | None = None,
+        reply: bool = False,
+    ) -> None:
+        status = CallStatus.COMPLETED if name == "CallHangupURL" else call.status
+        account = self._backend.account(call.auth_id)
+        number = self._made[call.auth_id] = self._made.get(call.auth_id, 0) + 1
+        callback = Callback(
+            callback_id=f"{call.call_uuid}-{name}-{number}",
+            auth_id=call.auth_id,
+            recording_id=None,
+            mpc_uuid=call.mpc_uuid or "",
+            member_id=None,
+            event_name=name,
+            sequence=1,
+            url=hook.url,
+            method=hook.method,
+            params={**call_params(call, status), **extra},
+            due=account.clock(),
+            scenario=scenario.name,
+            reply="xml" if reply else None,
+        )
+        self._send(callback, scenario, then)

@@ -1,0 +1,212 @@
+"""The Call API (make, live list and get, records, hang up, cancel) and inbound calls: their ring,
+answer and hangup requests, signed and journaled, the answer document fetched and checked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+import plivo
+import pytest
+
+from emulator import ThreadedServer
+from emulator.sdk import plivo_sdk_pointed_at
+from tests.callback_helpers import Harness, assert_signed, harness_for
+from tests.helpers import MAIN, assert_plivo_error
+from tests.receiver import Receiver
+
+ANSWER = b'<Response><MultiPartyCall role="agent">support</MultiPartyCall></Response>'
+
+
+@pytest.fixture
+def sdk_server(
+    start_server: Callable[..., ThreadedServer],
+) -> Iterator[tuple[ThreadedServer, plivo.RestClient]]:
+    server = start_server(clock="manual")
+    with plivo_sdk_pointed_at(server.url):
+        yield server, plivo.RestClient(MAIN.auth_id, MAIN.auth_token)
+
+
+def received(receiver: Receiver, path: str) -> list[dict[str, str]]:
+    return [r.params for r in receiver.received if r.url_path == path]
+
+
+def test_an_outbound_call_through_the_python_sdk(
+    sdk_server: tuple[ThreadedServer, plivo.RestClient], receiver: Receiver
+) -> None:
+    server, client = sdk_server
+    control = server.control()
+    receiver.bodies["/answer"] = ANSWER
+    url = receiver.url
+    made = client.calls.create(
+        from_="14155550100",
+        to_="14155550101",
+        answer_url=url("/answer"),
+        ring_url=url("/ring"),
+        hangup_url=url("/hangup"),
+        caller_name="Support",
+    )
+    assert made.message == "call fired"
+    (call_uuid,) = client.live_calls.list_ids().calls
+    live = client.live_calls.get(call_uuid)
+    assert (live.call_status, live.direction, live.request_uuid, live.caller_name) == (
+        "ringing",
+        "outbound",
+        made.request_uuid,
+        "Support",
+    )
+    control.advance(0)
+    (ring,) = received(receiver, "/ring")
+    assert (ring["CallStatus"], ring["Event"], ring["CallerName"]) == ("ringing", "Ring", "Support")
+    with pytest.raises(plivo.exceptions.ResourceNotFoundError, match="status=live"):
+        client.calls.get(call_uuid)
+    control.advance(2)  # the far end answers after two seconds: Plivo asks answer_url
+    (answer,) = received(receiver, "/answer")
+    assert (answer["CallStatus"], answer["Direction"], answer["ALegRequestUUID"]) == (
+        "in-progress",
+        "outbound",
+        made.request_uuid,
+    )
+    (fetch,) = control.callbacks(event="CallAnswerURL")
+    assert fetch["attempts"][0]["reply_check"] == "Response: MultiPartyCall"
+    (hangup,) = received(receiver, "/hangup")
+    assert (hangup["HangupCause"], hangup["HangupCauseCode"], hangup["CallStatus"]) == (
+        "End Of XML Instructions",
+        "4010",
+        "completed",
+    ), "the document is not run yet: it ends as fetched"
+    for r in receiver.received:
+        assert r.method == "POST"
+        assert_signed(r, url(r.url_path))
+    record = client.calls.get(call_uuid)
+    assert (record.call_direction, record.hangup_cause_code, record.hangup_source) == (
+        "outbound",
+        4010,
+        "Plivo",
+    )
+    times = [
+        datetime.strptime(t, "%Y-%m-%d %H:%M:%S+00:00") for t in (record.initiation_time, record.answer_time)
+    ]
+    assert (times[1] - times[0]).total_seconds() in (2, 3), "answered two seconds after it was placed"
+    assert (record.call_duration, record.billed_duration, record.end_time) == (0, 60, record.answer_time)
+    assert [c.call_uuid for c in client.calls.list().objects] == [call_uuid]
+    assert client.live_calls.list_ids().calls == []
+
+
+def test_hanging_up_and_cancelling(
+    sdk_server: tuple[ThreadedServer, plivo.RestClient], receiver: Receiver
+) -> None:
+    server, client = sdk_server
+    hooks: dict[str, Any] = {"answer_url": receiver.url("/answer"), "hangup_url": receiver.url("/hangup")}
+    ringing = client.calls.create(from_="14155550100", to_="14155550101", **hooks)
+    (first,) = client.live_calls.list_ids().calls
+    client.calls.delete(first)
+    cancelled = client.calls.create(from_="14155550100", to_="14155550102<14155550103", **hooks)
+    client.calls.cancel(cancelled.request_uuid)
+    with pytest.raises(plivo.exceptions.ResourceNotFoundError):
+        client.calls.cancel(cancelled.request_uuid)
+    server.control().advance(5)
+    ends = [
+        (p["To"], p["HangupCause"], p["HangupCauseCode"], p["HangupSource"])
+        for p in received(receiver, "/hangup")
+    ]
+    assert ends == [
+        ("14155550101", "Canceled", "1000", "API Request"),
+        ("14155550102", "Canceled", "1000", "API Request"),
+        ("14155550103", "Canceled", "1000", "API Request"),
+    ]
+    assert received(receiver, "/answer") == [], "nothing was answered"
+    assert ringing.request_uuid != cancelled.request_uuid
+    with pytest.raises(plivo.exceptions.ResourceNotFoundError):
+        client.calls.delete(first)
+
+
+def test_hanging_up_a_members_call_takes_it_out_of_the_mpc(harness: Harness) -> None:
+    h = harness
+    mpc = h.api.seed_mpc("standup", ("10", "11", "12"))
+    call_uuid = next(p["call_uuid"] for p in mpc["participants"] if p["member_id"] == "11")
+    assert h.api.delete(f"Call/{call_uuid}/").status_code == 204
+    state = h.control.state(MAIN.auth_id)
+    member = next(p for p in state["mpcs"][0]["participants"] if p["member_id"] == "11")
+    assert member["exit_cause"] == "Participant Call Hangup"
+    call = next(c for c in state["calls"] if c["call_uuid"] == call_uuid)
+    assert (call["hangup_cause"], call["hangup_source"]) == ("Normal Hangup", "API Request")
+
+
+def test_an_inbound_call_asks_its_answer_url_at_once(harness: Harness) -> None:
+    h = harness
+    h.receiver.bodies["/answer"] = ANSWER
+    arrived = h.control.dial_in(
+        "14155550199",
+        "14155550100",
+        h.receiver.url("/answer"),
+        MAIN.auth_id,
+        answer_method="GET",
+        hangup_url=h.receiver.url("/hangup"),
+    )
+    assert arrived["status"] == "ringing"
+    h.advance(0)
+    (answer,) = [r for r in h.receiver.received if r.url_path == "/answer"]
+    assert answer.method == "GET"
+    assert (answer.params["CallStatus"], answer.params["Direction"], answer.params["From"]) == (
+        "ringing",
+        "inbound",
+        "14155550199",
+    )
+    assert "ALegUUID" not in answer.params, "outbound calls only"
+    (hangup,) = received(h.receiver, "/hangup")
+    assert (hangup["Duration"], hangup["BillDuration"], hangup["AnswerTime"]) == ("0", "0", "")
+
+
+def test_the_fallback_url_when_the_answer_url_fails(receiver: Receiver, tmp_path: Any) -> None:
+    scenario = "name: quick\ndefault: true\ndelivery: {retry_backoff: []}\ncalls: {ring: 1}\n"
+    with harness_for(receiver, tmp_path, scenario) as h:
+        receiver.bodies["/fallback"] = b"<Response><Speak>Sorry</Speak></Response>"
+        receiver.answer(lambda n, path: (500 if path == "/answer" else 200, 0.0))
+        body = {
+            "from": "14155550100",
+            "to": "14155550101",
+            "answer_url": receiver.url("/answer"),
+            "fallback_url": receiver.url("/fallback"),
+            "hangup_url": receiver.url("/hangup"),
+        }
+        assert h.api.post("Call/", body).status_code == 201
+        h.advance(1)
+        assert [r.url_path for r in receiver.received] == ["/answer", "/fallback", "/hangup"]
+        (fallback,) = h.journal(event="CallFallbackURL")
+        assert fallback["attempts"][0]["reply_check"] == "Response: Speak"
+        del body["fallback_url"]
+        h.api.post("Call/", body)
+        h.advance(1)
+        last = received(receiver, "/hangup")[-1]
+        assert (last["HangupCause"], last["HangupSource"]) == ("Answer URL Unreachable", "Error")
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"from": "1415", "to": "1416"}, "answer_url is required"),
+        ({"from": "1415", "to": "1415<1416", "answer_url": "http://127.0.0.1:9/a"}, "cannot overlap"),
+        ({"to": "1416", "answer_url": "http://127.0.0.1:9/a"}, "from"),
+        ({"from": "1415", "to": "1416<", "answer_url": "http://127.0.0.1:9/a"}, "empty destination"),
+        ({"from": "1415", "to": "1416", "answer_url": "ftp://x"}, "answer_url"),
+        (
+            {"from": "1415", "to": "1416", "answer_url": "http://127.0.0.1:9/a", "machine_detection": "x"},
+            "true or hangup",
+        ),
+        ({"from": "1415", "to": "1416", "answer_url": "http://127.0.0.1:9/a", "caller_name": "x" * 51}, "50"),
+    ],
+)
+def test_make_call_validation(harness: Harness, body: dict[str, Any], fragment: str) -> None:
+    assert_plivo_error(harness.api.post("Call/", body), 400, fragment)
+    assert harness.control.state(MAIN.auth_id)["calls"] == [], "a refused call leaves nothing behind"
+
+
+def test_list_and_get_errors(harness: Harness) -> None:
+    h = harness
+    assert_plivo_error(h.api.get("Call/", params={"status": "dead"}), 400, "status")
+    assert_plivo_error(h.api.get("Call/", params={"call_direction": "sideways"}), 400, "call_direction")
+    assert_plivo_error(h.api.get("Call/nope/", params={"status": "live"}), 404, "no live call")
+    assert_plivo_error(h.api.delete("Request/nope/"), 404, "nope")
+    assert h.api.get("Call/").json()["objects"] == []
