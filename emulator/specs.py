@@ -14,8 +14,9 @@ from typing import Any
 from emulator.domain.errors import InvalidParameter
 from emulator.domain.limits import MAX_DURATION, MAX_PARTICIPANTS, RECORD_MIN_MEMBER_COUNT
 from emulator.domain.participant import DEFAULT_STATUS_EVENTS, ParticipantSpec, StatusCallback, StatusEvents
+from emulator.domain.recording import RecordingOptions
 from emulator.domain.sounds import MemberSounds, MPCMusic
-from emulator.domain.values import CallbackMethod, Role, Webhook
+from emulator.domain.values import CallbackMethod, FileFormat, Role, Webhook
 from emulator.params import Params
 
 # Named by newer docs only; no SDK sends it. Accepted, and nothing is sent for it.
@@ -87,6 +88,17 @@ def participant_spec(
         raise InvalidParameter(f"{where}.{exc.param}", f"{where}: {exc.message}") from None
     fields.update(asdict(settings), **decided)
     return ParticipantSpec(**fields)
+
+
+def recording_options(p: Params, format_param: str, default_method: CallbackMethod) -> RecordingOptions:
+    """What a request to record asks for (the Record APIs, add-participant's and the XML's record)."""
+    return RecordingOptions(
+        file_format=p.choice(format_param, FileFormat, FileFormat.MP3),
+        callback_url=p.url("recording_callback_url"),
+        callback_method=p.choice("recording_callback_method", CallbackMethod, default_method),
+        transcription_url=p.url("transcription_url"),
+        transcript=p.boolean("transcript", False),
+    )
 
 
 def _member_id(member: Params) -> str | None:

@@ -21,7 +21,8 @@ def imports_of(path: Path) -> set[str]:
 
 
 def modules(package: str) -> list[Path]:
-    return sorted((PACKAGE / package).glob("*.py"))
+    """Its modules, its subpackages' included."""
+    return sorted((PACKAGE / package).rglob("*.py"))
 
 
 def test_the_domain_depends_on_nothing_but_itself() -> None:
@@ -65,3 +66,13 @@ def test_the_test_helpers_import_without_the_server() -> None:
     )
     loaded = subprocess.run([sys.executable, "-c", code, *heavy], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]", loaded.stdout
+
+
+def test_every_package_is_installed() -> None:
+    """A subpackage missing from pyproject's list works in a checkout and breaks every install."""
+    import tomllib
+
+    root = PACKAGE.parent
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(init.parent.relative_to(root).parts) for init in PACKAGE.rglob("__init__.py")}
+    assert found - listed == set(), "add them to [tool.setuptools] packages"

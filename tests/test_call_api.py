@@ -9,6 +9,7 @@ from typing import Any
 
 import plivo
 import pytest
+from plivo import plivoxml
 
 from emulator import ThreadedServer
 from emulator.sdk import plivo_sdk_pointed_at
@@ -17,6 +18,22 @@ from tests.helpers import MAIN, assert_plivo_error
 from tests.receiver import Receiver
 
 ANSWER = b'<Response><MultiPartyCall role="agent">support</MultiPartyCall></Response>'
+
+
+def sdk_answer(receiver: Receiver) -> bytes:
+    """The answer document as plivo-python's own builder writes it (every default spelled out)."""
+    response = plivoxml.ResponseElement()
+    response.add(
+        plivoxml.MultiPartyCallElement(
+            content="support",
+            role="Agent",
+            record=True,
+            recording_callback_url=receiver.url("/recording"),
+            status_callback_url=receiver.url("/status"),
+            stay_alone=True,
+        )
+    )
+    return response.to_string(False).encode()
 
 
 @pytest.fixture
@@ -37,7 +54,7 @@ def test_an_outbound_call_through_the_python_sdk(
 ) -> None:
     server, client = sdk_server
     control = server.control()
-    receiver.bodies["/answer"] = ANSWER
+    receiver.bodies["/answer"] = sdk_answer(receiver)
     url = receiver.url
     made = client.calls.create(
         from_="14155550100",
@@ -70,26 +87,40 @@ def test_an_outbound_call_through_the_python_sdk(
     )
     (fetch,) = control.callbacks(event="CallAnswerURL")
     assert fetch["attempts"][0]["reply_check"] == "Response: MultiPartyCall"
+    control.advance(1.5)  # MPCRecordingInitiated comes 1-1.5 s after the recording starts
+    mpc = client.multi_party_calls.get(friendly_name="support")
+    assert (mpc.status, mpc.recording) == ("Active", "recording"), "record=true in the XML"
+    (member,) = client.multi_party_calls.list_participants(friendly_name="support").objects
+    assert (member.call_uuid, member.role) == (call_uuid, "agent")
+    statuses = [p["EventName"] for p in received(receiver, "/status")]
+    assert statuses == ["MPCInitialized", "MPCStart", "ParticipantJoin"], "POST, the XML's default"
+    assert [p["EventName"] for p in received(receiver, "/recording")] == ["MPCRecordingInitiated"]
+    control.advance(60)
+    client.calls.delete(call_uuid)  # the member hangs up: it leaves, the MPC ends, the recording completes
+    control.advance(5)
     (hangup,) = received(receiver, "/hangup")
-    assert (hangup["HangupCause"], hangup["HangupCauseCode"], hangup["CallStatus"]) == (
-        "End Of XML Instructions",
-        "4010",
-        "completed",
-    ), "the document is not run yet: it ends as fetched"
+    assert (hangup["HangupCause"], hangup["HangupCauseCode"], hangup["HangupSource"], hangup["Duration"]) == (
+        "Normal Hangup",
+        "4000",
+        "API Request",
+        "61",
+    )
+    assert [p["EventName"] for p in received(receiver, "/recording")][-1] == "MPCRecordingCompleted"
+    assert received(receiver, "/status")[-1]["EventName"] == "MPCEnd"
     for r in receiver.received:
         assert r.method == "POST"
         assert_signed(r, url(r.url_path))
     record = client.calls.get(call_uuid)
     assert (record.call_direction, record.hangup_cause_code, record.hangup_source) == (
         "outbound",
-        4010,
-        "Plivo",
+        4000,
+        "API Request",
     )
     times = [
         datetime.strptime(t, "%Y-%m-%d %H:%M:%S+00:00") for t in (record.initiation_time, record.answer_time)
     ]
     assert (times[1] - times[0]).total_seconds() in (2, 3), "answered two seconds after it was placed"
-    assert (record.call_duration, record.billed_duration, record.end_time) == (0, 60, record.answer_time)
+    assert (record.call_duration, record.billed_duration) == (61, 120)
     assert [c.call_uuid for c in client.calls.list().objects] == [call_uuid]
     assert client.live_calls.list_ids().calls == []
 
@@ -134,29 +165,64 @@ def test_hanging_up_a_members_call_takes_it_out_of_the_mpc(harness: Harness) -> 
     assert (call["hangup_cause"], call["hangup_source"]) == ("Normal Hangup", "API Request")
 
 
-def test_an_inbound_call_asks_its_answer_url_at_once(harness: Harness) -> None:
+def test_two_callers_dial_in_and_meet_in_one_mpc(harness: Harness) -> None:
+    """recordMinMemberCount="2": the recording starts only when the second caller joins."""
     h = harness
-    h.receiver.bodies["/answer"] = ANSWER
-    arrived = h.control.dial_in(
-        "14155550199",
-        "14155550100",
-        h.receiver.url("/answer"),
-        MAIN.auth_id,
-        answer_method="GET",
-        hangup_url=h.receiver.url("/hangup"),
+    rx = h.receiver
+    rx.bodies["/agent"] = (
+        '<Response><MultiPartyCall role="agent" record="true" recordMinMemberCount="2" stayAlone="true" '
+        f'recordingCallbackUrl="{rx.url("/recording")}">support</MultiPartyCall></Response>'
+    ).encode()
+    rx.bodies["/customer"] = (
+        b"<Response>\n  <Speak>Connecting you</Speak>\n"
+        b'  <MultiPartyCall role="customer">support</MultiPartyCall>\n</Response>'
     )
-    assert arrived["status"] == "ringing"
+    hooks = {"hangup_url": rx.url("/hangup")}
+    agent = h.control.dial_in("14155550199", "14155550100", rx.url("/agent"), MAIN.auth_id, **hooks)
+    assert agent["status"] == "ringing"
     h.advance(0)
-    (answer,) = [r for r in h.receiver.received if r.url_path == "/answer"]
-    assert answer.method == "GET"
+    (answer,) = [r for r in rx.received if r.url_path == "/agent"]
     assert (answer.params["CallStatus"], answer.params["Direction"], answer.params["From"]) == (
         "ringing",
         "inbound",
         "14155550199",
     )
     assert "ALegUUID" not in answer.params, "outbound calls only"
-    (hangup,) = received(h.receiver, "/hangup")
-    assert (hangup["Duration"], hangup["BillDuration"], hangup["AnswerTime"]) == ("0", "0", "")
+    assert h.api.get("MultiPartyCall/name_support/").json()["recording"] == "not-recording", "one member"
+    customer = h.control.dial_in("14155550198", "14155550100", rx.url("/customer"), MAIN.auth_id, **hooks)
+    h.advance(0.5)
+    assert len(h.api.get("MultiPartyCall/name_support/Participant/").json()["objects"]) == 1, "still speaking"
+    h.advance(0.5)
+    members = h.api.get("MultiPartyCall/name_support/Participant/").json()["objects"]
+    assert sorted((m["role"], m["call_uuid"]) for m in members) == [
+        ("agent", agent["call_uuid"]),
+        ("customer", customer["call_uuid"]),
+    ]
+    h.advance(1.5)
+    assert [r.params["EventName"] for r in rx.received if r.url_path == "/recording"] == [
+        "MPCRecordingInitiated"
+    ]
+    customer_member = next(m["member_id"] for m in members if m["role"] == "customer")
+    h.call("DELETE", f"MultiPartyCall/name_support/Participant/{customer_member}/")
+    h.advance(0)
+    (first_end,) = received(rx, "/hangup")
+    assert (first_end["CallUUID"], first_end["HangupCause"]) == (
+        customer["call_uuid"],
+        "End Of XML Instructions",
+    )
+    h.call("DELETE", "MultiPartyCall/name_support/")
+    h.advance(0)
+    ends = received(rx, "/hangup")
+    assert [(e["CallUUID"], e["HangupCauseCode"]) for e in ends] == [
+        (customer["call_uuid"], "4010"),
+        (agent["call_uuid"], "4010"),
+    ], "kicked or ended out, each document goes on to its end"
+    verbs = [
+        (t["detail"]["verb"], t["detail"]["line"])
+        for t in h.control.timeline(MAIN.auth_id)
+        if t["kind"] == "XmlVerb"
+    ]
+    assert verbs == [("MultiPartyCall", 1), ("Speak", 2), ("MultiPartyCall", 3)]
 
 
 def test_the_fallback_url_when_the_answer_url_fails(receiver: Receiver, tmp_path: Any) -> None:
@@ -172,7 +238,7 @@ def test_the_fallback_url_when_the_answer_url_fails(receiver: Receiver, tmp_path
             "hangup_url": receiver.url("/hangup"),
         }
         assert h.api.post("Call/", body).status_code == 201
-        h.advance(1)
+        h.advance(2)  # rings a second, the fallback's Speak lasts one
         assert [r.url_path for r in receiver.received] == ["/answer", "/fallback", "/hangup"]
         (fallback,) = h.journal(event="CallFallbackURL")
         assert fallback["attempts"][0]["reply_check"] == "Response: Speak"

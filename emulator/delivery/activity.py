@@ -55,7 +55,8 @@ def family_of(kind: str) -> str:
     """Which family an event (or the callback it caused) belongs to, as the docs group them:
     recording, status (the MPC's and its members' life), audio (Play/Speak, the music and sounds
     fetched), transcription, call
-    (a member's call, its exit action), async (an async-mode answer)."""
+    (a member's call, its exit action), xml (what a call's document did), async (an async-mode
+    answer)."""
     if "Recording" in kind:
         return "recording"
     if kind.startswith("Transcription"):
@@ -64,6 +65,8 @@ def family_of(kind: str) -> str:
         return "audio"
     if kind.startswith("Call"):
         return "call"
+    if kind.startswith("Xml"):
+        return "xml"
     if kind == "AsyncResponse":
         return "async"
     return "status"
@@ -165,7 +168,11 @@ class ActivityLog:
         self.version = 0
 
     def record(self, event: DomainEvent) -> None:
-        self._entries.append(describe(event))
+        self.note(describe(event))
+
+    def note(self, activity: Activity) -> None:
+        """A line no domain event makes (what a call's XML did)."""
+        self._entries.append(activity)
         self.version += 1
 
     def query(self, auth_id: str | None = None, mpc_uuid: str | None = None) -> list[Activity]:

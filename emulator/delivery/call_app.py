@@ -4,9 +4,9 @@ XML, and tells ``hangup_url`` how the call ended.
 
 Each request is signed, retried on the scenario's backoff (Plivo: the fallback is asked "if
 answer_url fails after 3 retries") and journaled: ``CallRingURL``, ``CallAnswerURL``,
-``CallFallbackURL``, ``CallHangupURL``, the fetched document checked in ``reply_check``. The
-document is what the call does next; the XML engine that runs it is issue 10's next step, and until
-it exists a document ends as soon as it is fetched (4010 End Of XML Instructions).
+``CallFallbackURL``, ``CallHangupURL``, and the documents verbs fetch (``CallRedirectURL``,
+``CallExitActionURL``), each checked in ``reply_check``. The document is what the call does next:
+:mod:`emulator.delivery.plivoxml.runner` runs it.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from emulator.delivery.callbacks import Callback
 from emulator.delivery.choice import ScenarioChoice
 from emulator.delivery.journal import DeliveryState, JournalEntry
 from emulator.delivery.lanes import Then
+from emulator.delivery.plivoxml.runner import Note, XmlRunner
 from emulator.delivery.scenarios import Scenario
 from emulator.delivery.scheduler import Scheduler
 from emulator.domain.backend import Backend
@@ -34,16 +35,20 @@ Send = Callable[[Callback, Scenario, Then | None], JournalEntry]
 
 
 class CallApps:
-    def __init__(self, backend: Backend, scheduler: Scheduler, choice: ScenarioChoice, send: Send) -> None:
+    def __init__(
+        self, backend: Backend, scheduler: Scheduler, choice: ScenarioChoice, send: Send, note: Note
+    ) -> None:
         self._backend = backend
         self._scheduler = scheduler
         self._choice = choice
         self._send = send
+        self.runner = XmlRunner(backend, scheduler, self.fetch_document, note)
         # Requests made per account: their journal ids (and SequenceNumber), repeatable per account.
         self._made: dict[str, int] = {}
 
     def forget(self, auth_id: str) -> None:
         self._made.pop(auth_id, None)
+        self.runner.forget(auth_id)
 
     def on_event(self, event: CallEvent) -> None:
         call, app = event.call, event.call.app
@@ -61,9 +66,13 @@ class CallApps:
                 self._scheduler.schedule(due, answer, owner=call.auth_id)
         elif event.kind is CallEventKind.ANSWERED and call.direction == "outbound":
             self._fetch(call, app.answer, scenario, fallback=False)
-        elif event.kind is CallEventKind.HUNG_UP and app.hangup is not None:
-            extra = {"Event": "Hangup", **hangup_params(call)}
-            self._request(call, "CallHangupURL", app.hangup, extra, scenario)
+        elif event.kind is CallEventKind.LEFT_MPC:
+            self.runner.left_mpc(call)
+        elif event.kind is CallEventKind.HUNG_UP:
+            self.runner.hung_up(call)
+            if app.hangup is not None:
+                extra = {"Event": "Hangup", **hangup_params(call)}
+                self._request(call, "CallHangupURL", app.hangup, extra, scenario)
 
     def _answer(self, auth_id: str, call_uuid: str) -> None:
         with contextlib.suppress(DomainError):  # its account is gone
@@ -75,19 +84,29 @@ class CallApps:
         then = functools.partial(self._fetched, call, fallback)
         self._request(call, name, hook, {"Event": "StartApp"}, scenario, then=then, reply=True)
 
-    def _fetched(self, call: Call, fallback: bool, entry: JournalEntry) -> None:
+    def _fetched(self, call: Call, fallback: bool, entry: JournalEntry, body: str | None) -> None:
         app = call.app
         assert app is not None
         if entry.state is not DeliveryState.DELIVERED and not fallback and app.fallback is not None:
             self._fetch(call, app.fallback, self._choice.for_account(call.auth_id), fallback=True)
             return
-        hangup = None if entry.state is DeliveryState.DELIVERED else ANSWER_FAILED
+        if entry.state is DeliveryState.DELIVERED:
+            self.runner.start(call, body, entry.callback.url)
+            return
         with contextlib.suppress(DomainError):  # its account is gone
-            api = CallAPI(self._backend.account(call.auth_id))
-            if hangup is None:
-                api.finish(call.call_uuid)  # the XML engine will run the document here
-            else:
-                api.finish(call.call_uuid, hangup)
+            CallAPI(self._backend.account(call.auth_id)).finish(call.call_uuid, ANSWER_FAILED)
+
+    def fetch_document(
+        self, call: Call, name: str, hook: Webhook, then: Callable[[str | None], None]
+    ) -> None:
+        """A verb's fetch of the call's next document (Redirect, an exit action): ``then`` gets
+        the document, or None when the URL failed."""
+        scenario = self._choice.for_account(call.auth_id)
+
+        def fetched(entry: JournalEntry, body: str | None) -> None:
+            then(body)
+
+        self._request(call, name, hook, {}, scenario, then=fetched, reply=True)
 
     def _request(
         self,

@@ -29,6 +29,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from emulator.delivery.activity import Activity, ActivityLog
 from emulator.delivery.call_app import CallApps
@@ -56,6 +57,7 @@ from emulator.delivery.timers import Timers
 from emulator.delivery.xml_reply import check_reply
 from emulator.domain.account import Account
 from emulator.domain.backend import Backend
+from emulator.domain.calls import Call
 from emulator.domain.errors import DomainError, NotFound
 from emulator.domain.events import (
     AddParticipantEvent,
@@ -156,7 +158,7 @@ class CallbackEngine:
         self._timers = Timers(backend, self._scheduler, self._choice)
         self._call_callbacks = CallCallbacks()
         self._sound_fetches = SoundFetches()
-        self._call_apps = CallApps(backend, self._scheduler, self._choice, self._send_then)
+        self._call_apps = CallApps(backend, self._scheduler, self._choice, self._send_then, self._note)
         self._runner: asyncio.Task[None] | None = None
         self._collectors: list[_Collector] = []
         self._resends = 0
@@ -500,6 +502,13 @@ class CallbackEngine:
         self._finish_lane(key)
         return entry
 
+    def _note(self, call: Call, kind: str, detail: dict[str, Any]) -> None:
+        """A line in a call's timeline that no domain event makes (its XML's verbs, a refused document)."""
+        now = self._clocks.now(call.auth_id)
+        self._activity.note(
+            Activity(now, call.auth_id, call.mpc_uuid or "", kind, {"call_uuid": call.call_uuid, **detail})
+        )
+
     def _send_then(self, callback: Callback, scenario: Scenario, then: Then | None) -> JournalEntry:
         return self._send_alone(callback, scenario, then=then)
 
@@ -549,8 +558,9 @@ class CallbackEngine:
             del self._lanes[lane.key]
         self._pump(lane)
         if item.then is not None and not lane.closed:
+            body = item.reply_body if item.entry.state is DeliveryState.DELIVERED else None
             try:
-                item.then(item.entry)
+                item.then(item.entry, body)
             except Exception:  # what follows a fetch must not take delivery down with it
                 log.exception("after %s: the follow-up failed", item.entry.callback.event_name)
 
@@ -589,6 +599,8 @@ class CallbackEngine:
             callback.method, callback.url, callback.params, headers, scenario.delivery.timeout, read
         )
         attempt = self._attempt_of(callback, number, now, outcome)
+        if callback.reply is not None:
+            item.reply_body = outcome.body
         backoff = scenario.delivery.retry_backoff
         settled: DeliveryState | None = None
         if outcome.ok or outcome.refused or number > len(backoff) or lane.closed:

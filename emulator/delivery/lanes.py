@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from emulator.delivery.journal import JournalEntry
 from emulator.delivery.scenarios import Scenario
 
-# Called with a callback's journal entry once it is delivered or given up.
-Then = Callable[[JournalEntry], None]
+# Called once a callback is delivered or given up, with its journal entry and, for a fetched
+# document, the answer's body as read (None when it was not delivered).
+Then = Callable[[JournalEntry, str | None], None]
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,8 @@ class Queued:
     held: bool = False  # an out-of-order fault: waits for the callback after it
     # What happens once it is delivered or given up (a fetch's answer is what a call does next).
     then: Then | None = None
+    # A fetched document's body, whole (the journal keeps its start only).
+    reply_body: str | None = None
 
 
 @dataclass(eq=False)

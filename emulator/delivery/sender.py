@@ -31,8 +31,9 @@ USER_AGENT = f"plivo-mpc-emulator/{__version__} (emulated Plivo callbacks)"
 # How much of a receiver's answer is read and journaled: a receiver answering with gigabytes
 # must cost neither memory nor time.
 RESPONSE_PREFIX_BYTES = 1024
-# How much of an XML document (music, an exit action) is read to check it: a long one is rare.
-XML_READ_BYTES = 64 * 1024
+# How much of an XML document (an answer, music, an exit action) is read: Plivo's limit is 100 KB,
+# and one byte more tells a document over it.
+XML_READ_BYTES = 100 * 1024 + 1
 
 
 @functools.cache

@@ -155,7 +155,7 @@ class Account:
         request_uuid = self.ids.time_uuid()
         legs = [(c.call_uuid, c.from_, c.to) for c in calls]
         if spec.call_uuid is not None:  # a call already answered, moved into the MPC: nothing rings
-            self.calls.answered(mpc.mpc_uuid, legs[0], now, spec.on_exit_action)
+            self.calls.move_in(mpc.mpc_uuid, legs[0], now, events, spec.on_exit_action)
             participant = self._join(mpc, spec, calls[0], now, events)
             self.emit(events)
             return AddedParticipant(mpc, participant, calls, request_uuid)
@@ -309,19 +309,20 @@ class Account:
         self._exit(mpc, participant, ExitCause.HANGUP, now, events)
         self.emit(events)
 
-    def hang_up_call(self, call_uuid: str) -> Call:
-        """``DELETE Call/{uuid}/``: a ringing call is cancelled, an answered one hung up; a member's
-        call leaves its MPC first."""
+    def hang_up_call(self, call_uuid: str, hangup: Hangup | None = None) -> Call:
+        """``DELETE Call/{uuid}/`` (or ``hangup``: an XML ``<Hangup>``, a document that failed): a
+        ringing call is cancelled, an answered one hung up; a member's call leaves its MPC first."""
         call = self.calls.get(call_uuid)
         if call is None or not call.live:
             raise NotFound(f"call '{call_uuid}' not found (only live calls can be hung up)")
+        if hangup is None:
+            hangup = CANCELED if call.status is CallStatus.RINGING else HUNG_UP_BY_API
         now = self.clock()
         events: list[DomainEvent] = []
         if (member := self._live_calls.get(call_uuid)) is not None:
             mpc, participant = member
-            self._exit(mpc, participant, ExitCause.HANGUP, now, events, hangup=HUNG_UP_BY_API)
+            self._exit(mpc, participant, ExitCause.HANGUP, now, events, hangup=hangup)
         else:
-            hangup = CANCELED if call.status is CallStatus.RINGING else HUNG_UP_BY_API
             self.calls.end(call, hangup, now, events)
         self.emit(events)
         return call

@@ -8,12 +8,14 @@ covers members' calls.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from emulator.domain.account import Account
 from emulator.domain.calls import CANCELED, END_OF_XML, Call, CallApp, CallStatus, Hangup
 from emulator.domain.errors import InvalidParameter, NotFound
 from emulator.domain.events import DomainEvent
+from emulator.domain.participant import Participant, ParticipantSpec
+from emulator.domain.refs import MPCRef
 
 # Plivo's docs allow up to 1000 destinations in one make-call request.
 MAX_DESTINATIONS = 1000
@@ -70,14 +72,23 @@ class CallAPI:
         account.emit(events)
 
     def finish(self, call_uuid: str, hangup: Hangup = END_OF_XML) -> None:
-        """The call's document ran out (or could not be had): Plivo hangs up."""
-        account = self._account
-        call = account.calls.get(call_uuid)
+        """The call's document ran out, hung up, or could not be had: Plivo hangs up (taking the
+        call out of its MPC first). Nothing happens to a call already ended."""
+        call = self._account.calls.get(call_uuid)
+        if call is not None and call.live:
+            self._account.hang_up_call(call_uuid, hangup)
+
+    def join(self, call_uuid: str, mpc_name: str, spec: ParticipantSpec) -> Participant:
+        """An XML ``<MultiPartyCall>``: the call joins (or creates) the MPC named ``mpc_name``."""
+        call = self._account.calls.get(call_uuid)
         if call is None or not call.live:
-            return
-        events: list[DomainEvent] = []
-        account.calls.end(call, hangup, account.clock(), events)
-        account.emit(events)
+            raise NotFound(f"call '{call_uuid}' is not live")
+        spec = replace(
+            spec, call_uuid=call.call_uuid, from_number=call.from_number, to_numbers=(call.to_number,)
+        )
+        added = self._account.add_participant(MPCRef("name", mpc_name), spec)
+        assert added.participant is not None  # a call moved in joins at once
+        return added.participant
 
     def cancel(self, request_uuid: str) -> list[Call]:
         """``DELETE Request/{request_uuid}/``: calls of the request still ringing are cancelled."""

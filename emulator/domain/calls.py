@@ -208,6 +208,24 @@ class AccountCalls:
     def of_request(self, request_uuid: str) -> list[Call]:
         return [call for call in self._by_uuid.values() if call.request_uuid == request_uuid]
 
+    def move_in(
+        self,
+        mpc_uuid: str,
+        leg: tuple[str, str, str],
+        now: datetime,
+        events: list[DomainEvent],
+        on_exit_action: Webhook | None = None,
+    ) -> Call:
+        """A call joins an MPC by its uuid: one this account has (an XML ``<MultiPartyCall>``, answered
+        now if it was still ringing), or one from elsewhere (add-participant's ``call_uuid``)."""
+        call = self._by_uuid.get(leg[0])
+        if call is None or not call.live:
+            return self.answered(mpc_uuid, leg, now, on_exit_action)
+        call.mpc_uuid, call.on_exit_action = mpc_uuid, on_exit_action
+        if call.status is CallStatus.RINGING:
+            self.answer(call, now, events)
+        return call
+
     def answer(self, call: Call, now: datetime, events: list[DomainEvent]) -> None:
         call.status, call.answered_at = CallStatus.IN_PROGRESS, now
         events.append(CallEvent(CallEventKind.ANSWERED, call, now))
@@ -232,6 +250,10 @@ class AccountCalls:
             return
         if hangup is not None:
             self.end(call, hangup, now, events)
+            return
+        if call.app is not None and cause in (ExitCause.KICKED, ExitCause.MPC_ENDED):
+            # A call run by its XML goes on: to its exit action's document, or the next verb.
+            events.append(CallEvent(CallEventKind.LEFT_MPC, call, now, mpc=mpc, participant=participant))
             return
         if call.on_exit_action is not None and cause in (ExitCause.KICKED, ExitCause.MPC_ENDED):
             events.append(CallEvent(CallEventKind.EXIT_ACTION, call, now, mpc=mpc, participant=participant))

@@ -118,6 +118,8 @@ class CallEventKind(StrEnum):
     # The member left the MPC and its call fetches on_exit_action_url for what to do next.
     EXIT_ACTION = "CallExitAction"
     HUNG_UP = "CallHangup"
+    # A call run by XML left its MPC (kicked, or the MPC ended) and goes on with its document.
+    LEFT_MPC = "CallLeftMPC"
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from emulator.domain.recording import Recording, RecordingOptions, RecordingRequest
+from emulator.domain.recording import Recording, RecordingRequest
 from emulator.domain.recordings import RecordingAction
-from emulator.domain.values import CallbackMethod, FileFormat, TrackSelector
+from emulator.domain.values import CallbackMethod, TrackSelector
 from emulator.http.errors import PlivoJSONResponse
 from emulator.http.resource import Handler, PlivoCall
+from emulator.specs import recording_options
 
 
 def recording_request(
@@ -18,15 +19,7 @@ def recording_request(
     default_method: CallbackMethod = CallbackMethod.POST,
 ) -> RecordingRequest:
     """The recording parameters shared by the Record APIs and add-participant's record=true."""
-    p = call.params
-    options = RecordingOptions(
-        file_format=p.choice(format_param, FileFormat, FileFormat.MP3),
-        callback_url=p.url("recording_callback_url"),
-        callback_method=p.choice("recording_callback_method", CallbackMethod, default_method),
-        transcription_url=p.url("transcription_url"),
-        transcript=p.boolean("transcript", False),
-    )
-    return call.recording_request(options)
+    return call.recording_request(recording_options(call.params, format_param, default_method))
 
 
 def _track_selector(call: PlivoCall) -> TrackSelector:

@@ -1,0 +1,177 @@
+"""Running a call's XML document on the emulated clock, verb by verb.
+
+A document is read whole first (:mod:`.verbs`): one that is not XML, not ``<Response>``, or holds a
+verb or value Plivo would refuse does nothing, and the call ends with the problem in the timeline
+(``XmlRejected``, with URL, line, element and attribute). Then, in order: ``<Speak>``, ``<Play>`` and
+``<Wait>`` keep the call busy for their time; ``<Hangup>`` ends it (or, with ``schedule``, arms a
+timer and goes on); ``<Redirect>`` fetches a new document that replaces this one;
+``<MultiPartyCall>`` joins the MPC and waits until the member leaves it (kicked, or the MPC ended),
+then goes on, or runs the document its ``onExitActionUrl`` returns. The verbs the emulator does not
+run yet are passed over (``XmlVerb`` with ``skipped``). The end of the document ends the call (4010).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from emulator.delivery.plivoxml.document import XMLProblem, parse
+from emulator.delivery.plivoxml.verbs import HangUp, JoinMPC, Pause, Redirect, Skipped, Verb, read
+from emulator.delivery.scheduler import Job, Scheduler
+from emulator.domain.backend import Backend
+from emulator.domain.call_api import CallAPI
+from emulator.domain.calls import Call, Hangup
+from emulator.domain.errors import DomainError
+from emulator.domain.values import Webhook
+
+# <Hangup> in the document (Plivo's table: source "Answer XML").
+XML_HANGUP = Hangup("Normal Hangup", 4000, "Answer XML")
+# A document Plivo could not run (no code in Plivo's table for it).
+INVALID_XML = Hangup("Invalid Answer XML", None, "Error")
+
+# (call, name for the journal, where, what to do with the document once fetched)
+Fetch = Callable[[Call, str, Webhook, Callable[[str | None], None]], None]
+# (call, kind, detail): a line in the call's timeline
+Note = Callable[[Call, str, dict[str, Any]], None]
+
+
+@dataclass(eq=False)
+class _Run:
+    call: Call
+    source: str
+    verbs: list[Verb]
+    index: int = 0
+    waiting: Job | None = None
+
+
+class XmlRunner:
+    def __init__(self, backend: Backend, scheduler: Scheduler, fetch: Fetch, note: Note) -> None:
+        self._backend = backend
+        self._scheduler = scheduler
+        self._fetch = fetch
+        self._note = note
+        self._runs: dict[str, _Run] = {}
+
+    def forget(self, auth_id: str) -> None:
+        for call_uuid in [uuid for uuid, run in self._runs.items() if run.call.auth_id == auth_id]:
+            del self._runs[call_uuid]
+
+    # ---------------------------------------------------------------- documents
+
+    def start(self, call: Call, body: str | None, source: str) -> None:
+        """Run a fetched document (it replaces the one the call was running)."""
+        self._stop(call.call_uuid)
+        if not call.live:
+            return
+        try:
+            if body is None:
+                raise XMLProblem(source, 1, "no document came back")
+            verbs = read(parse(body, source), source)
+        except XMLProblem as problem:
+            self._note(call, "XmlRejected", _describe(problem))
+            self._finish(call, INVALID_XML)
+            return
+        run = self._runs[call.call_uuid] = _Run(call, source, verbs)
+        self._step(run)
+
+    def _fetch_next(self, run: _Run, name: str, hook: Webhook) -> None:
+        """A verb that fetches the call's next document (Redirect, an exit action)."""
+        self._fetch(run.call, name, hook, functools.partial(self._fetched, run.call, hook.url))
+
+    def _fetched(self, call: Call, source: str, body: str | None) -> None:
+        self.start(call, body, source)
+
+    # -------------------------------------------------------------------- verbs
+
+    def _step(self, run: _Run) -> None:
+        """Run verbs until one makes the call wait; the end of the document ends the call."""
+        call = run.call
+        while run.index < len(run.verbs):
+            if not call.live or self._runs.get(call.call_uuid) is not run:
+                return
+            verb = run.verbs[run.index]
+            run.index += 1
+            detail = {"verb": verb.tag, "line": verb.line, "document": run.source}
+            self._note(call, "XmlVerb", {**detail, "skipped": isinstance(verb, Skipped)})
+            if isinstance(verb, Skipped):
+                continue
+            if not self._run_verb(run, verb):
+                return
+        self._runs.pop(call.call_uuid, None)
+        self._finish(call)
+
+    def _run_verb(self, run: _Run, verb: Verb) -> bool:
+        """Whether the document goes straight on to its next verb."""
+        call = run.call
+        if isinstance(verb, Pause):
+            if verb.seconds is not None:  # None: a loop="0" that lasts as long as the call
+                resume = functools.partial(self._resume, call.call_uuid, run)
+                run.waiting = self._scheduler.schedule_in(verb.seconds, resume, owner=call.auth_id)
+            return False
+        if isinstance(verb, HangUp):
+            if verb.schedule is None:
+                self._runs.pop(call.call_uuid, None)
+                self._finish(call, XML_HANGUP)
+                return False
+            later = functools.partial(self._finish, call, XML_HANGUP)
+            self._scheduler.schedule_in(verb.schedule, later, owner=call.auth_id)
+            return True
+        if isinstance(verb, Redirect):
+            self._fetch_next(run, "CallRedirectURL", Webhook(verb.url, verb.method))
+            return False
+        assert isinstance(verb, JoinMPC)
+        try:
+            CallAPI(self._backend.account(call.auth_id)).join(call.call_uuid, verb.name, verb.spec)
+        except DomainError as exc:  # the MPC is full, or the call is already in one
+            problem = XMLProblem(run.source, verb.line, exc.message, verb.tag)
+            self._note(call, "XmlRejected", _describe(problem))
+            self._runs.pop(call.call_uuid, None)
+            self._finish(call, INVALID_XML)
+        return False
+
+    def _resume(self, call_uuid: str, run: _Run) -> None:
+        run.waiting = None
+        if self._runs.get(call_uuid) is run:
+            self._step(run)
+
+    def left_mpc(self, call: Call) -> None:
+        """Its member left the MPC (kicked, or the MPC ended): on to the exit action's document, or
+        to the next verb."""
+        run = self._runs.get(call.call_uuid)
+        if run is None:
+            return
+        if call.on_exit_action is not None:
+            self._fetch_next(run, "CallExitActionURL", call.on_exit_action)
+        else:
+            self._step(run)
+
+    def hung_up(self, call: Call) -> None:
+        """The call ended: its document stops where it was."""
+        self._stop(call.call_uuid)
+
+    def _stop(self, call_uuid: str) -> None:
+        run = self._runs.pop(call_uuid, None)
+        if run is not None and run.waiting is not None:
+            self._scheduler.cancel(run.waiting)
+
+    def _finish(self, call: Call, hangup: Hangup | None = None) -> None:
+        with contextlib.suppress(DomainError):  # its account is gone
+            api = CallAPI(self._backend.account(call.auth_id))
+            if hangup is None:
+                api.finish(call.call_uuid)
+            else:
+                api.finish(call.call_uuid, hangup)
+
+
+def _describe(problem: XMLProblem) -> dict[str, Any]:
+    return {
+        "document": problem.source,
+        "line": problem.line,
+        "element": problem.element,
+        "attribute": problem.attribute,
+        "problem": problem.message,
+        "message": str(problem),
+    }

@@ -1,0 +1,237 @@
+"""The verbs of an answer document, read and checked before anything runs.
+
+Attribute names are matched in any case (the SDKs' builders disagree: ``relayDTMFInputs`` and
+``relayDtmfInputs``, go's ``StartRecordingAudio``), unknown attributes are ignored, and a value out of
+range is an :class:`XMLProblem` naming the element, the attribute and the line. ``<MultiPartyCall>``
+is read by the same builders as add-participant (:mod:`emulator.specs`), with the XML's own method
+defaults (statusCallbackMethod and recordingCallbackMethod POST).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from emulator.delivery.plivoxml.document import Element, XMLProblem
+from emulator.domain.errors import InvalidParameter
+from emulator.domain.participant import ParticipantSpec
+from emulator.domain.recording import RecordingRequest
+from emulator.domain.values import CallbackMethod
+from emulator.params import Params, url_problem
+from emulator.specs import mpc_settings, participant_spec, recording_options
+
+# <MultiPartyCall>'s attributes (docs, and every SDK builder), by their lower-cased name.
+_MPC_ATTRIBUTES = {
+    name.lower(): snake
+    for name, snake in (
+        ("role", "role"),
+        ("maxDuration", "max_duration"),
+        ("maxParticipants", "max_participants"),
+        ("recordMinMemberCount", "record_min_member_count"),
+        ("waitMusicUrl", "wait_music_url"),
+        ("waitMusicMethod", "wait_music_method"),
+        ("agentHoldMusicUrl", "agent_hold_music_url"),
+        ("agentHoldMusicMethod", "agent_hold_music_method"),
+        ("customerHoldMusicUrl", "customer_hold_music_url"),
+        ("customerHoldMusicMethod", "customer_hold_music_method"),
+        ("record", "record"),
+        ("recordParticipantTrack", "record_participant_track"),
+        ("recordFileFormat", "record_file_format"),
+        ("recordingCallbackUrl", "recording_callback_url"),
+        ("recordingCallbackMethod", "recording_callback_method"),
+        ("statusCallbackEvents", "status_callback_events"),
+        ("statusCallbackUrl", "status_callback_url"),
+        ("statusCallbackMethod", "status_callback_method"),
+        ("stayAlone", "stay_alone"),
+        ("coachMode", "coach_mode"),
+        ("mute", "mute"),
+        ("hold", "hold"),
+        ("startMpcOnEnter", "start_mpc_on_enter"),
+        ("endMpcOnExit", "end_mpc_on_exit"),
+        ("enterSound", "enter_sound"),
+        ("enterSoundMethod", "enter_sound_method"),
+        ("exitSound", "exit_sound"),
+        ("exitSoundMethod", "exit_sound_method"),
+        ("onExitActionUrl", "on_exit_action_url"),
+        ("onExitActionMethod", "on_exit_action_method"),
+        ("relayDTMFInputs", "relay_dtmf_inputs"),
+        ("startRecordingAudio", "start_recording_audio"),
+        ("startRecordingAudioMethod", "start_recording_audio_method"),
+        ("stopRecordingAudio", "stop_recording_audio"),
+        ("stopRecordingAudioMethod", "stop_recording_audio_method"),
+        ("transcript", "transcript"),
+        ("transcriptionUrl", "transcription_url"),
+    )
+}
+# The XML's method defaults where they differ from add-participant's (python and java builders).
+_XML_DEFAULTS = {"status_callback_method": "POST", "recording_callback_method": "POST"}
+
+# What <Response> may hold (python's ResponseElement, node's Response): run, or read and skipped.
+RUN = ("MultiPartyCall", "Speak", "Play", "Wait", "Hangup", "Redirect")
+NOT_RUN_YET = (
+    "GetDigits",
+    "GetInput",
+    "Record",
+    "PreAnswer",
+    "DTMF",
+    "Dial",
+    "Conference",
+    "Message",
+    "Stream",
+)
+
+# How long a Play lasts when nothing says (the emulator does not download the audio).
+PLAY_SECONDS = 10.0
+# Speech at about two and a half words a second.
+WORDS_PER_SECOND = 2.5
+
+
+@dataclass(frozen=True)
+class Verb:
+    tag: str
+    line: int
+
+
+@dataclass(frozen=True)
+class JoinMPC(Verb):
+    name: str
+    spec: ParticipantSpec
+
+
+@dataclass(frozen=True)
+class Pause(Verb):
+    """Speak, Play and Wait: the call is busy for ``seconds`` (None: until it ends, ``loop="0"``)."""
+
+    seconds: float | None
+
+
+@dataclass(frozen=True)
+class HangUp(Verb):
+    schedule: int | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Redirect(Verb):
+    url: str
+    method: CallbackMethod
+
+
+@dataclass(frozen=True)
+class Skipped(Verb):
+    """A verb Plivo runs that the emulator does not yet: read, reported, passed over."""
+
+
+def read(root: Element, source: str) -> list[Verb]:
+    """Every verb of ``<Response>``, checked; :class:`XMLProblem` at the first one that is wrong."""
+    return [_verb(element, source) for element in root.children]
+
+
+def _verb(element: Element, source: str) -> Verb:
+    tag = element.tag
+    if tag in NOT_RUN_YET:
+        return Skipped(tag, element.line)
+    reader = _READERS.get(tag)
+    if reader is None:
+        allowed = ", ".join(RUN + NOT_RUN_YET)
+        raise XMLProblem(source, element.line, f"<{tag}> cannot be in <Response> (it holds {allowed})", tag)
+    return reader(element, source)
+
+
+def _problem(element: Element, source: str, attribute: str, message: str) -> XMLProblem:
+    return XMLProblem(source, element.line, message, element.tag, attribute)
+
+
+def _integer(
+    element: Element, source: str, name: str, default: int | None, low: int, high: int
+) -> int | None:
+    raw = element.attr(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise _problem(element, source, name, f"{name}={raw!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise _problem(element, source, name, f"{name}={value} is outside {low}-{high}")
+    return value
+
+
+def _multi_party_call(element: Element, source: str) -> Verb:
+    name = element.text.strip()
+    if not name:
+        raise XMLProblem(source, element.line, "the MPC's name (the element's text) is empty", element.tag)
+    values: dict[str, Any] = dict(_XML_DEFAULTS)
+    original: dict[str, str] = {}
+    for key, value in element.attrs.items():
+        snake = _MPC_ATTRIBUTES.get(key.lower())
+        if snake is not None:  # anything else (waitForAgent, recordCoachVoice...) is ignored
+            values[snake], original[snake] = value, key
+    if "role" not in values:
+        raise _problem(element, source, "role", "role is required: agent, supervisor, customer or ai-agent")
+    values["role"] = str(values["role"]).lower()
+    params = Params(values)
+    try:
+        recording = RecordingRequest(recording_options(params, "record_file_format", CallbackMethod.POST))
+        spec = participant_spec(params, mpc_settings(params))
+        record = params.boolean("record", False)
+        own_track = params.boolean("record_participant_track", False)
+    except InvalidParameter as exc:
+        attribute = original.get(exc.param, exc.param)
+        raise _problem(element, source, attribute, exc.message.replace(exc.param, attribute)) from None
+    spec = replace(
+        spec,
+        record=recording if record else None,
+        record_participant_track=recording if own_track else None,
+    )
+    return JoinMPC(element.tag, element.line, name, spec)
+
+
+def _speak(element: Element, source: str) -> Verb:
+    loop = _integer(element, source, "loop", 1, 0, 10_000)
+    words = max(1, len(element.text.split()))
+    once = max(1.0, words / WORDS_PER_SECOND)
+    return Pause(element.tag, element.line, None if loop == 0 else once * (loop or 1))
+
+
+def _play(element: Element, source: str) -> Verb:
+    url = element.text.strip()
+    problem = url_problem(url) if url else "the element's text must be the audio's URL"
+    if problem is not None:
+        raise XMLProblem(source, element.line, f"invalid audio URL {url!r}: {problem}", element.tag)
+    loop = _integer(element, source, "loop", 1, 0, 10_000)
+    return Pause(element.tag, element.line, None if loop == 0 else PLAY_SECONDS * (loop or 1))
+
+
+def _wait(element: Element, source: str) -> Verb:
+    length = _integer(element, source, "length", 1, 1, 86_400)
+    return Pause(element.tag, element.line, float(length or 1))
+
+
+def _hangup(element: Element, source: str) -> Verb:
+    reason = element.attr("reason")
+    if reason is not None and reason not in ("rejected", "busy"):
+        raise _problem(element, source, "reason", f"reason={reason!r}: allowed rejected, busy")
+    schedule = _integer(element, source, "schedule", None, 0, 86_400)
+    return HangUp(element.tag, element.line, schedule or None, reason)
+
+
+def _redirect(element: Element, source: str) -> Verb:
+    url = element.text.strip()
+    problem = url_problem(url) if url else "the element's text must be the URL to fetch"
+    if problem is not None:
+        raise XMLProblem(source, element.line, f"invalid redirect URL {url!r}: {problem}", element.tag)
+    method = (element.attr("method") or "POST").upper()
+    if method not in ("GET", "POST"):
+        raise _problem(element, source, "method", f"method={method!r}: allowed GET, POST")
+    return Redirect(element.tag, element.line, url, CallbackMethod(method))
+
+
+_READERS = {
+    "MultiPartyCall": _multi_party_call,
+    "Speak": _speak,
+    "Play": _play,
+    "Wait": _wait,
+    "Hangup": _hangup,
+    "Redirect": _redirect,
+}

@@ -1,0 +1,203 @@
+"""The XML engine: a call's answer document run verb by verb on the emulated clock, and documents
+Plivo would refuse refused with their URL, line, element and attribute."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.callback_helpers import Harness
+from tests.helpers import MAIN
+
+
+def dial_in(h: Harness, document: str, path: str = "/answer") -> str:
+    h.receiver.bodies[path] = document.encode()
+    arrived = h.control.dial_in(
+        "14155550199", "14155550100", h.receiver.url(path), MAIN.auth_id, hangup_url=h.receiver.url("/hangup")
+    )
+    return str(arrived["call_uuid"])
+
+
+def hangups(h: Harness) -> list[dict[str, str]]:
+    return [r.params for r in h.receiver.received if r.url_path == "/hangup"]
+
+
+def timeline(h: Harness, kind: str) -> list[dict[str, Any]]:
+    return [t["detail"] for t in h.control.timeline(MAIN.auth_id) if t["kind"] == kind]
+
+
+def live(h: Harness) -> list[str]:
+    return [c["call_uuid"] for c in h.control.state(MAIN.auth_id)["calls"] if c["status"] != "completed"]
+
+
+def test_speak_play_and_wait_take_their_time_then_the_document_ends(harness: Harness) -> None:
+    h = harness
+    call = dial_in(
+        h,
+        "<Response><Speak loop='2'>one two three four five</Speak>"  # 2 s a time, twice
+        "<Play>https://example.com/prompt.mp3</Play>"  # ten seconds: the emulator does not fetch it
+        "<Wait length='3'/></Response>",
+    )
+    h.advance(0)
+    for seconds in (3.9, 10, 2.9):
+        h.advance(seconds)
+        assert live(h) == [call], seconds
+    h.advance(0.2)
+    assert live(h) == []
+    (end,) = hangups(h)
+    assert (end["HangupCause"], end["HangupCauseCode"], end["HangupSource"]) == (
+        "End Of XML Instructions",
+        "4010",
+        "Plivo",
+    )
+    assert end["EndTime"] == "2026-03-01 09:00:17+00:00"
+
+
+def test_hangup_now_and_scheduled(harness: Harness) -> None:
+    h = harness
+    dial_in(h, "<Response><Hangup reason='busy'/><Wait length='5'/></Response>")
+    h.advance(0)
+    (end,) = hangups(h)
+    assert (end["HangupCause"], end["HangupSource"]) == ("Normal Hangup", "Answer XML")
+    assert [v["verb"] for v in timeline(h, "XmlVerb")] == ["Hangup"], "nothing after it runs"
+    dial_in(h, "<Response><Hangup schedule='4'/><Wait length='60'/></Response>", "/scheduled")
+    h.advance(3.9)
+    assert len(hangups(h)) == 1, "a scheduled hangup lets the document go on meanwhile"
+    h.advance(0.1)
+    assert hangups(h)[-1]["HangupSource"] == "Answer XML" and hangups(h)[-1]["Duration"] == "0"
+
+
+def test_redirect_chains_replace_the_document(harness: Harness) -> None:
+    h = harness
+    rx = h.receiver
+    rx.bodies["/second"] = (
+        f"<Response><Redirect method='GET'>{rx.url('/third')}</Redirect></Response>".encode()
+    )
+    rx.bodies["/third"] = b"<Response><Wait length='2'/></Response>"
+    dial_in(h, f"<Response><Redirect>{rx.url('/second')}</Redirect><Hangup/></Response>")
+    h.advance(0)
+    fetched = [(r.url_path, r.method, r.params["CallStatus"]) for r in rx.received if r.url_path != "/hangup"]
+    assert fetched == [
+        ("/answer", "POST", "ringing"),
+        ("/second", "POST", "ringing"),
+        ("/third", "GET", "ringing"),
+    ]
+    assert hangups(h) == [], "the Hangup after the first Redirect never runs"
+    h.advance(2)
+    assert hangups(h)[0]["HangupCause"] == "End Of XML Instructions"
+    assert [e["event"] for e in h.journal() if e["event"] == "CallRedirectURL"] == ["CallRedirectURL"] * 2
+
+
+def test_an_exit_action_document_takes_over_when_kicked(harness: Harness) -> None:
+    h = harness
+    rx = h.receiver
+    rx.bodies["/after"] = b"<Response><Speak>Goodbye</Speak></Response>"
+    call = dial_in(
+        h,
+        f"<Response><MultiPartyCall role='customer' stayAlone='true' onExitActionUrl='{rx.url('/after')}'>"
+        "support</MultiPartyCall><Hangup/></Response>",
+    )
+    h.advance(0)
+    (member,) = h.api.get("MultiPartyCall/name_support/Participant/").json()["objects"]
+    h.call("DELETE", f"MultiPartyCall/name_support/Participant/{member['member_id']}/")
+    h.advance(0)
+    (after,) = [r.params for r in rx.received if r.url_path == "/after"]
+    assert (after["CallUUID"], after["CallStatus"]) == (call, "in-progress"), "answered when it joined"
+    assert live(h) == [call], "speaking its goodbye"
+    h.advance(1)
+    (end,) = hangups(h)
+    assert end["HangupCause"] == "End Of XML Instructions", (
+        "the exit document ran, not the Hangup after the MPC"
+    )
+
+
+def test_verbs_not_run_yet_are_passed_over_and_shown(harness: Harness) -> None:
+    h = harness
+    dial_in(
+        h,
+        "<Response><PreAnswer><Speak>hi</Speak></PreAnswer><GetDigits action='https://x.test/a'/><Wait/></Response>",
+    )
+    h.advance(1)
+    verbs = [(v["verb"], v["skipped"]) for v in timeline(h, "XmlVerb")]
+    assert verbs == [("PreAnswer", True), ("GetDigits", True), ("Wait", False)]
+    assert len(hangups(h)) == 1
+
+
+@pytest.mark.parametrize(
+    "builder",
+    [
+        # plivo-node writes role as given and relayDTMFInputs; go writes relayDtmfInputs and
+        # StartRecordingAudio with a capital S; all run alike.
+        '<MultiPartyCall role="Agent" relayDTMFInputs="false" maxDuration="600">support</MultiPartyCall>',
+        '<MultiPartyCall role="agent" relayDtmfInputs="false" StartRecordingAudio="{url}" maxDuration="600">'
+        "support</MultiPartyCall>",
+        '<MultiPartyCall role="AGENT" waitForAgent="true" maxduration="600">\n  support\n</MultiPartyCall>',
+    ],
+    ids=["node", "go", "any-case-and-unknown"],
+)
+def test_each_sdks_spelling_runs_alike(harness: Harness, builder: str) -> None:
+    h = harness
+    dial_in(h, "<Response>" + builder.format(url=h.receiver.url("/prompt")) + "</Response>")
+    h.advance(0)
+    (member,) = h.api.get("MultiPartyCall/name_support/Participant/").json()["objects"]
+    assert member["role"] == "agent"
+    h.advance(599)
+    assert h.api.get("MultiPartyCall/name_support/").json()["status"] == "Active"
+    h.advance(1)
+    mpc = h.api.get("MultiPartyCall/").json()["objects"][0]
+    assert (mpc["status"], mpc["termination_cause_code"]) == ("Ended", 2000), (
+        "maxDuration read in any spelling"
+    )
+    assert hangups(h)[0]["HangupCause"] == "End Of XML Instructions", "ended out, the document went on"
+
+
+BROKEN = [
+    ("", "the answer is empty"),
+    ("ok", "not XML: syntax error"),
+    ("<Response><Speak>hi</Response>", "not XML: mismatched tag"),
+    ("<Respons/>", "the root element is <Respons>, not <Response>"),
+    ("<Response><Dance/></Response>", "<Dance> cannot be in <Response>"),
+    ("<Response><MultiPartyCall>support</MultiPartyCall></Response>", "role is required"),
+    ("<Response><MultiPartyCall role='boss'>support</MultiPartyCall></Response>", "invalid role 'boss'"),
+    ("<Response><MultiPartyCall role='agent' maxDuration='5'>s</MultiPartyCall></Response>", "maxDuration 5"),
+    (
+        "<Response><MultiPartyCall role='agent' maxParticipants='20'>s</MultiPartyCall></Response>",
+        "maxParticipants",
+    ),
+    ("<Response><MultiPartyCall role='agent' record='yes'>s</MultiPartyCall></Response>", "record"),
+    (
+        "<Response><MultiPartyCall role='agent'>  </MultiPartyCall></Response>",
+        "name (the element's text) is empty",
+    ),
+    ("<Response><Wait length='soon'/></Response>", "length='soon' is not a whole number"),
+    ("<Response><Play>not a url</Play></Response>", "invalid audio URL"),
+    ("<Response><Redirect method='PUT'>https://x.test/a</Redirect></Response>", "method='PUT'"),
+    ("<Response><Hangup reason='tired'/></Response>", "reason='tired'"),
+    ("<?xml version='1.0'?><!DOCTYPE r [<!ENTITY a 'b'>]><Response>&a;</Response>", "entities and DTDs"),
+]
+
+
+@pytest.mark.parametrize(("document", "fragment"), BROKEN)
+def test_a_broken_document_is_refused_with_where_and_why(
+    harness: Harness, document: str, fragment: str
+) -> None:
+    h = harness
+    dial_in(h, "\n" + document if document.startswith("<Response") else document)
+    h.advance(0)
+    (refused,) = timeline(h, "XmlRejected")
+    assert fragment in refused["message"], refused
+    assert refused["message"].startswith(h.receiver.url("/answer") + ":")
+    if document.startswith("<Response"):
+        assert refused["line"] == 2, "the document starts on its second line here"
+    (end,) = hangups(h)
+    assert (end["HangupCause"], end["HangupSource"]) == ("Invalid Answer XML", "Error")
+    assert timeline(h, "XmlVerb") == [], "nothing of a refused document runs"
+
+
+def test_a_document_over_100_kb_is_refused(harness: Harness) -> None:
+    h = harness
+    dial_in(h, "<Response>" + "<Wait/>" * 15_000 + "</Response>")
+    h.advance(0)
+    (refused,) = timeline(h, "XmlRejected")
+    assert "Plivo reads at most 102400" in refused["message"]
