@@ -265,6 +265,15 @@ class EmulatorControl:
         body = {"auth_id": target, "from": from_, "to": to, "answer_url": answer_url, **app}
         return dict(self._call("POST", "calls", body))
 
+    def press_call_digits(self, call_uuid: str, digits: str, auth_id: str | None = None) -> None:
+        """Keys pressed on a call whose XML runs ``<GetDigits>`` (finishOnKey, numDigits and
+        validDigits apply as Plivo applies them)."""
+        target = auth_id or self.account
+        if target is None:
+            raise ValueError("press_call_digits needs the call's account (auth_id=...)")
+        path = f"accounts/{urllib.parse.quote(target)}/calls/{urllib.parse.quote(call_uuid)}/dtmf"
+        self._call("POST", path, {"digits": digits})
+
     def speak(self, auth_id: str, mpc_uuid: str, member_id: str, seconds: float = 2.0) -> None:
         """The member speaks for ``seconds`` (ParticipantSpeakStart, then ParticipantSpeakStop)."""
         self._call("POST", _member_path(auth_id, mpc_uuid, member_id, "speak"), {"seconds": seconds})

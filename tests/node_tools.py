@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 NODE_DIR = Path(__file__).parent.parent / ".node-sdk"
+# The official Node SDK the suite drives (through the TLS mode, and its XML builder).
+NODE_SDK = "plivo@4.79.0"
 
 
 def node_package(spec: str, require_env: str) -> Path:

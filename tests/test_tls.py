@@ -20,9 +20,7 @@ from emulator.cli import build_parser, settings_from
 from emulator.testing import EmulatorControl
 from emulator.tls import DEFAULT_TLS_HOSTS, prepare_tls
 from tests.helpers import MAIN, StartServer, real_server
-from tests.node_tools import node_package
-
-NODE_SDK = "plivo@4.79.0"
+from tests.node_tools import NODE_SDK, node_package
 
 
 def sans(path: Path) -> list[str]:

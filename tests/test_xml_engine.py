@@ -3,12 +3,15 @@ Plivo would refuse refused with their URL, line, element and attribute."""
 
 from __future__ import annotations
 
+import subprocess
 from typing import Any
 
 import pytest
 
+from emulator.testing import EmulatorError
 from tests.callback_helpers import Harness
 from tests.helpers import MAIN
+from tests.node_tools import NODE_SDK, node_package
 
 
 def dial_in(h: Harness, document: str, path: str = "/answer") -> str:
@@ -114,14 +117,75 @@ def test_an_exit_action_document_takes_over_when_kicked(harness: Harness) -> Non
 
 def test_verbs_not_run_yet_are_passed_over_and_shown(harness: Harness) -> None:
     h = harness
-    dial_in(
-        h,
-        "<Response><PreAnswer><Speak>hi</Speak></PreAnswer><GetDigits action='https://x.test/a'/><Wait/></Response>",
-    )
+    dial_in(h, "<Response><PreAnswer><Speak>hi</Speak></PreAnswer><Record/><Wait/></Response>")
     h.advance(1)
     verbs = [(v["verb"], v["skipped"]) for v in timeline(h, "XmlVerb")]
-    assert verbs == [("PreAnswer", True), ("GetDigits", True), ("Wait", False)]
+    assert verbs == [("PreAnswer", True), ("Record", True), ("Wait", False)]
     assert len(hangups(h)) == 1
+
+
+def menu(h: Harness, **attrs: str) -> str:
+    rx = h.receiver
+    options = " ".join(f"{k}='{v}'" for k, v in attrs.items())
+    return dial_in(
+        h,
+        f"<Response><GetDigits action='{rx.url('/menu')}' {options}><Speak>Press one for sales</Speak>"
+        "</GetDigits><Speak>We did not get that</Speak></Response>",
+    )
+
+
+def test_get_digits_tells_its_action_what_was_pressed(harness: Harness) -> None:
+    h = harness
+    rx = h.receiver
+    rx.bodies["/menu"] = b"<Response><Wait length='2'/></Response>"
+    call = menu(h, numDigits="3")
+    h.advance(0)
+    h.control.press_call_digits(call, "1", MAIN.auth_id)
+    h.control.press_call_digits(call, "2*", MAIN.auth_id)  # the third key completes numDigits
+    h.advance(0)
+    (action,) = [r.params for r in rx.received if r.url_path == "/menu"]
+    assert (action["Digits"], action["CallUUID"], action["CallStatus"]) == ("12*", call, "ringing")
+    h.advance(2)
+    assert hangups(h)[0]["HangupCause"] == "End Of XML Instructions", (
+        "the action's document replaced the rest"
+    )
+    assert [d["digits"] for d in timeline(h, "XmlDigits")] == ["12*"]
+
+
+def test_get_digits_finish_key_digit_timeout_and_invalid_keys(harness: Harness) -> None:
+    h = harness
+    call = menu(h, validDigits="123", redirect="false")
+    h.advance(0)
+    h.control.press_call_digits(call, "19#", MAIN.auth_id)  # 9 is not valid: ignored; # finishes
+    h.advance(0)
+    assert [r.params["Digits"] for r in h.receiver.received if r.url_path == "/menu"] == ["1"]
+    assert live(h) == [call], "redirect=false: the action is told and the document goes on (Speak)"
+    h.advance(2)
+    assert live(h) == []
+    second = menu(h)
+    h.advance(0)
+    h.control.press_call_digits(second, "4", MAIN.auth_id)
+    h.advance(1.9)
+    assert [r.params["Digits"] for r in h.receiver.received if r.url_path == "/menu"] == ["1"]
+    h.advance(0.1)  # digitTimeout (2 s) after the last key: what was pressed is the input
+    assert [r.params["Digits"] for r in h.receiver.received if r.url_path == "/menu"] == ["1", "4"]
+
+
+def test_get_digits_without_input_retries_then_goes_on_without_a_request(harness: Harness) -> None:
+    h = harness
+    call = menu(h, retries="2", timeout="3")
+    h.advance(0)
+    h.advance(2 * (1.6 + 3) - 0.1)  # the prompt (four words: 1.6 s) and the timeout (3 s), twice
+    assert live(h) == [call] and [v["verb"] for v in timeline(h, "XmlVerb")] == ["GetDigits"]
+    h.advance(0.1)
+    assert [v["verb"] for v in timeline(h, "XmlVerb")] == ["GetDigits", "Speak"]
+    assert [r for r in h.receiver.received if r.url_path == "/menu"] == [], "no input, no request"
+    with pytest.raises(EmulatorError) as refused:
+        h.control.press_call_digits(call, "1", MAIN.auth_id)
+    assert refused.value.status == 400 and "not waiting for digits" in str(refused.value)
+    with pytest.raises(EmulatorError) as bad:
+        h.control.press_call_digits(call, "abc", MAIN.auth_id)
+    assert bad.value.status == 400
 
 
 @pytest.mark.parametrize(
@@ -174,6 +238,9 @@ BROKEN = [
     ("<Response><Play>not a url</Play></Response>", "invalid audio URL"),
     ("<Response><Redirect method='PUT'>https://x.test/a</Redirect></Response>", "method='PUT'"),
     ("<Response><Hangup reason='tired'/></Response>", "reason='tired'"),
+    ("<Response><GetDigits action='ftp://x'/></Response>", "invalid action"),
+    ("<Response><GetDigits finishOnKey='x'/></Response>", "finishOnKey='x'"),
+    ("<Response><GetDigits><Dial>1415</Dial></GetDigits></Response>", "<Dial> cannot be in <GetDigits>"),
     ("<?xml version='1.0'?><!DOCTYPE r [<!ENTITY a 'b'>]><Response>&a;</Response>", "entities and DTDs"),
 ]
 
@@ -201,3 +268,33 @@ def test_a_document_over_100_kb_is_refused(harness: Harness) -> None:
     h.advance(0)
     (refused,) = timeline(h, "XmlRejected")
     assert "Plivo reads at most 102400" in refused["message"]
+
+
+NODE_BUILDER = """
+const plivo = require('plivo');
+const response = new plivo.Response();
+response.addSpeak('Connecting you');
+response.addMultiPartyCall('support', {role: 'Agent', maxDuration: 600, record: true,
+                                       recordFileFormat: 'wav', stayAlone: true});
+process.stdout.write(response.toXML());
+"""
+
+
+def test_what_the_node_builder_writes_runs_as_python_builder_output_does(harness: Harness) -> None:
+    """plivo-node writes role="Agent" and recordingCallbackMethod="GET"; the same MPC comes of it."""
+    sdk = node_package(NODE_SDK, "PLIVO_EMULATOR_REQUIRE_NODE")
+    script = sdk / "mpc_xml.js"
+    script.write_text(NODE_BUILDER)
+    built = subprocess.run(["node", str(script)], cwd=sdk, capture_output=True, text=True, timeout=60)
+    assert built.returncode == 0, built.stderr
+    assert 'role="Agent"' in built.stdout and "<MultiPartyCall" in built.stdout
+    h = harness
+    dial_in(h, built.stdout)
+    h.advance(1.5)  # "Connecting you": a second; then the member joins and the recording starts
+    (member,) = h.api.get("MultiPartyCall/name_support/Participant/").json()["objects"]
+    assert member["role"] == "agent"
+    (recording,) = h.control.state(MAIN.auth_id)["recordings"]
+    assert (recording["file_format"], recording["state"]) == ("wav", "recording")
+    h.advance(600)
+    mpc = h.api.get("MultiPartyCall/").json()["objects"][0]
+    assert (mpc["status"], mpc["termination_cause_code"]) == ("Ended", 2000)

@@ -97,16 +97,25 @@ class CallApps:
             CallAPI(self._backend.account(call.auth_id)).finish(call.call_uuid, ANSWER_FAILED)
 
     def fetch_document(
-        self, call: Call, name: str, hook: Webhook, then: Callable[[str | None], None]
+        self,
+        call: Call,
+        name: str,
+        hook: Webhook,
+        extra: dict[str, str],
+        then: Callable[[str | None], None] | None,
     ) -> None:
-        """A verb's fetch of the call's next document (Redirect, an exit action): ``then`` gets
-        the document, or None when the URL failed."""
+        """A verb's request for the call's next document (Redirect, an exit action, an action):
+        ``then`` gets the document, or None when the URL failed; without ``then`` nothing waits."""
         scenario = self._choice.for_account(call.auth_id)
+        if then is None:
+            self._request(call, name, hook, extra, scenario, reply=True)
+            return
+        done = then
 
         def fetched(entry: JournalEntry, body: str | None) -> None:
-            then(body)
+            done(body)
 
-        self._request(call, name, hook, {}, scenario, then=fetched, reply=True)
+        self._request(call, name, hook, extra, scenario, then=fetched, reply=True)
 
     def _request(
         self,

@@ -58,7 +58,7 @@ from emulator.delivery.xml_reply import check_reply
 from emulator.domain.account import Account
 from emulator.domain.backend import Backend
 from emulator.domain.calls import Call
-from emulator.domain.errors import DomainError, NotFound
+from emulator.domain.errors import DomainError, InvalidParameter, NotFound
 from emulator.domain.events import (
     AddParticipantEvent,
     AudioEvent,
@@ -299,6 +299,15 @@ class CallbackEngine:
         self._send_alone(callback, scenario)
 
     # ------------------------------------------------------- injected events
+
+    def press_call_digits(self, auth_id: str, call_uuid: str, digits: str) -> None:
+        """Keys pressed on a call whose XML is collecting them (``<GetDigits>``)."""
+        if not digits or len(digits) > 32 or any(d not in "0123456789*#" for d in digits):
+            raise InvalidParameter("digits", f"invalid digits {digits!r}: 1 to 32 of 0-9, * and #")
+        call = self.backend.account(auth_id).calls.get(call_uuid)
+        if call is None or not call.live:
+            raise NotFound(f"no live call '{call_uuid}' in account {auth_id}")
+        self._call_apps.runner.press(call, digits)
 
     def ring_seconds(self, auth_id: str, mpc_name: str) -> float:
         """How long a member dialled into MPC ``mpc_name`` rings before it answers (its scenario's)."""

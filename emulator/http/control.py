@@ -107,6 +107,14 @@ async def dial_in(request: Request) -> Response:
     )
 
 
+async def press_call_digits(request: Request) -> Response:
+    """Keys pressed on a call, for the ``<GetDigits>`` its XML is running."""
+    path = request.path_params
+    digits = (await json_params(request)).required_text("digits")
+    state_of(request).engine.press_call_digits(path["auth_id"], path["call_uuid"], digits)
+    return Response(status_code=204)
+
+
 async def speak(request: Request) -> Response:
     """A member speaks for ``seconds`` (default 2): ParticipantSpeakStart now, ParticipantSpeakStop after."""
     path = request.path_params
@@ -161,6 +169,7 @@ def control_routes() -> list[BaseRoute]:
         Route(f"{PREFIX}/accounts/{{auth_id}}", remove_account, methods=["DELETE"]),
         Route(f"{PREFIX}/accounts/{{auth_id}}/mpcs", create_mpc, methods=["POST"]),
         Route(f"{PREFIX}/calls", dial_in, methods=["POST"]),
+        Route(f"{PREFIX}/accounts/{{auth_id}}/calls/{{call_uuid}}/dtmf", press_call_digits, methods=["POST"]),
         Route(f"{MEMBER}/speak", speak, methods=["POST"]),
         Route(f"{MEMBER}/dtmf", press_digits, methods=["POST"]),
         Route(f"{MEMBER}/hangup", hang_up, methods=["POST"]),

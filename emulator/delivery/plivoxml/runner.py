@@ -4,7 +4,8 @@ A document is read whole first (:mod:`.verbs`): one that is not XML, not ``<Resp
 verb or value Plivo would refuse does nothing, and the call ends with the problem in the timeline
 (``XmlRejected``, with URL, line, element and attribute). Then, in order: ``<Speak>``, ``<Play>`` and
 ``<Wait>`` keep the call busy for their time; ``<Hangup>`` ends it (or, with ``schedule``, arms a
-timer and goes on); ``<Redirect>`` fetches a new document that replaces this one;
+timer and goes on); ``<Redirect>`` fetches a new document that replaces this one; ``<GetDigits>``
+waits for keys a test presses (:meth:`XmlRunner.press`) and tells its action;
 ``<MultiPartyCall>`` joins the MPC and waits until the member leaves it (kicked, or the MPC ended),
 then goes on, or runs the document its ``onExitActionUrl`` returns. The verbs the emulator does not
 run yet are passed over (``XmlVerb`` with ``skipped``). The end of the document ends the call (4010).
@@ -19,12 +20,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator.delivery.plivoxml.document import XMLProblem, parse
-from emulator.delivery.plivoxml.verbs import HangUp, JoinMPC, Pause, Redirect, Skipped, Verb, read
+from emulator.delivery.plivoxml.verbs import GetDigits, HangUp, JoinMPC, Pause, Redirect, Skipped, Verb, read
 from emulator.delivery.scheduler import Job, Scheduler
 from emulator.domain.backend import Backend
 from emulator.domain.call_api import CallAPI
 from emulator.domain.calls import Call, Hangup
-from emulator.domain.errors import DomainError
+from emulator.domain.errors import DomainError, InvalidState
 from emulator.domain.values import Webhook
 
 # <Hangup> in the document (Plivo's table: source "Answer XML").
@@ -32,10 +33,20 @@ XML_HANGUP = Hangup("Normal Hangup", 4000, "Answer XML")
 # A document Plivo could not run (no code in Plivo's table for it).
 INVALID_XML = Hangup("Invalid Answer XML", None, "Error")
 
-# (call, name for the journal, where, what to do with the document once fetched)
-Fetch = Callable[[Call, str, Webhook, Callable[[str | None], None]], None]
+# (call, name for the journal, where, extra parameters, what to do with the document once fetched:
+# None when nothing waits for it)
+Fetch = Callable[[Call, str, Webhook, dict[str, str], Callable[[str | None], None] | None], None]
 # (call, kind, detail): a line in the call's timeline
 Note = Callable[[Call, str, dict[str, Any]], None]
+
+
+@dataclass(eq=False)
+class _Collect:
+    """A ``<GetDigits>`` waiting for keys: which attempt, what was pressed so far."""
+
+    verb: GetDigits
+    attempt: int = 1
+    digits: str = ""
 
 
 @dataclass(eq=False)
@@ -45,6 +56,7 @@ class _Run:
     verbs: list[Verb]
     index: int = 0
     waiting: Job | None = None
+    collecting: _Collect | None = None
 
 
 class XmlRunner:
@@ -77,9 +89,10 @@ class XmlRunner:
         run = self._runs[call.call_uuid] = _Run(call, source, verbs)
         self._step(run)
 
-    def _fetch_next(self, run: _Run, name: str, hook: Webhook) -> None:
-        """A verb that fetches the call's next document (Redirect, an exit action)."""
-        self._fetch(run.call, name, hook, functools.partial(self._fetched, run.call, hook.url))
+    def _fetch_next(self, run: _Run, name: str, hook: Webhook, extra: dict[str, str] | None = None) -> None:
+        """A verb that fetches the call's next document (Redirect, an exit action, an action)."""
+        then = functools.partial(self._fetched, run.call, hook.url)
+        self._fetch(run.call, name, hook, extra or {}, then)
 
     def _fetched(self, call: Call, source: str, body: str | None) -> None:
         self.start(call, body, source)
@@ -122,6 +135,10 @@ class XmlRunner:
         if isinstance(verb, Redirect):
             self._fetch_next(run, "CallRedirectURL", Webhook(verb.url, verb.method))
             return False
+        if isinstance(verb, GetDigits):
+            run.collecting = _Collect(verb)
+            self._wait_for_input(run, verb.prompt_seconds + verb.timeout)
+            return False
         assert isinstance(verb, JoinMPC)
         try:
             CallAPI(self._backend.account(call.auth_id)).join(call.call_uuid, verb.name, verb.spec)
@@ -131,6 +148,70 @@ class XmlRunner:
             self._runs.pop(call.call_uuid, None)
             self._finish(call, INVALID_XML)
         return False
+
+    # ------------------------------------------------------------------- digits
+
+    def press(self, call: Call, digits: str) -> None:
+        """Keys pressed on the call (there is no caller: a test says which), for its GetDigits."""
+        run = self._runs.get(call.call_uuid)
+        collect = run.collecting if run is not None else None
+        if run is None or collect is None:
+            raise InvalidState(f"call {call.call_uuid} is not waiting for digits (no <GetDigits> is running)")
+        verb = collect.verb
+        for digit in digits:
+            if verb.finish_on_key and digit == verb.finish_on_key:
+                self._collected(run)
+                return
+            if digit not in verb.valid_digits:
+                continue  # Plivo ignores keys outside validDigits
+            collect.digits += digit
+            if len(collect.digits) >= verb.num_digits:
+                self._collected(run)
+                return
+        self._wait_for_input(run, verb.digit_timeout)  # more keys may come until digitTimeout
+
+    def _wait_for_input(self, run: _Run, seconds: float) -> None:
+        if run.waiting is not None:
+            self._scheduler.cancel(run.waiting)
+        expire = functools.partial(self._input_over, run.call.call_uuid, run)
+        run.waiting = self._scheduler.schedule_in(seconds, expire, owner=run.call.auth_id)
+
+    def _input_over(self, call_uuid: str, run: _Run) -> None:
+        """Time is up: what was pressed is the input; with nothing pressed, the prompt again, and
+        after the last retry the next verb (no request: Plivo's rule)."""
+        run.waiting = None
+        collect = run.collecting
+        if self._runs.get(call_uuid) is not run or collect is None:
+            return
+        if collect.digits:
+            self._collected(run)
+        elif collect.attempt < collect.verb.retries:
+            collect.attempt += 1
+            self._wait_for_input(run, collect.verb.prompt_seconds + collect.verb.timeout)
+        else:
+            run.collecting = None
+            self._step(run)
+
+    def _collected(self, run: _Run) -> None:
+        collect = run.collecting
+        assert collect is not None
+        run.collecting = None
+        if run.waiting is not None:
+            self._scheduler.cancel(run.waiting)
+            run.waiting = None
+        verb = collect.verb
+        self._note(
+            run.call, "XmlDigits", {"digits": collect.digits, "line": verb.line, "document": run.source}
+        )
+        if verb.action is None:
+            self._step(run)
+            return
+        hook, extra = Webhook(verb.action, verb.method), {"Digits": collect.digits}
+        if verb.redirect:  # the action's document replaces this one
+            self._fetch_next(run, "CallActionURL", hook, extra)
+        else:  # told, and the document goes on
+            self._fetch(run.call, "CallActionURL", hook, extra, None)
+            self._step(run)
 
     def _resume(self, call_uuid: str, run: _Run) -> None:
         run.waiting = None

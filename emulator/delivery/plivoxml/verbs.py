@@ -67,9 +67,8 @@ _MPC_ATTRIBUTES = {
 _XML_DEFAULTS = {"status_callback_method": "POST", "recording_callback_method": "POST"}
 
 # What <Response> may hold (python's ResponseElement, node's Response): run, or read and skipped.
-RUN = ("MultiPartyCall", "Speak", "Play", "Wait", "Hangup", "Redirect")
+RUN = ("MultiPartyCall", "Speak", "Play", "Wait", "Hangup", "Redirect", "GetDigits")
 NOT_RUN_YET = (
-    "GetDigits",
     "GetInput",
     "Record",
     "PreAnswer",
@@ -115,6 +114,22 @@ class HangUp(Verb):
 class Redirect(Verb):
     url: str
     method: CallbackMethod
+
+
+@dataclass(frozen=True)
+class GetDigits(Verb):
+    """Collect key presses (injected: there is no caller), after the nested prompts have played."""
+
+    action: str | None
+    method: CallbackMethod
+    num_digits: int
+    timeout: int
+    digit_timeout: int
+    finish_on_key: str
+    retries: int
+    redirect: bool
+    valid_digits: str
+    prompt_seconds: float
 
 
 @dataclass(frozen=True)
@@ -216,15 +231,62 @@ def _hangup(element: Element, source: str) -> Verb:
     return HangUp(element.tag, element.line, schedule or None, reason)
 
 
+def _boolean(element: Element, source: str, name: str, default: bool) -> bool:
+    raw = element.attr(name)
+    if raw is None:
+        return default
+    if raw.strip().lower() not in ("true", "false"):
+        raise _problem(element, source, name, f"{name}={raw!r}: must be true or false")
+    return raw.strip().lower() == "true"
+
+
+def _method(element: Element, source: str) -> CallbackMethod:
+    method = (element.attr("method") or "POST").upper()
+    if method not in ("GET", "POST"):
+        raise _problem(element, source, "method", f"method={method!r}: allowed GET, POST")
+    return CallbackMethod(method)
+
+
+def _get_digits(element: Element, source: str) -> Verb:
+    """Plivo's defaults (docs, GetDigits): numDigits 99, timeout 5, digitTimeout 2, finishOnKey #,
+    retries 1, redirect true, validDigits 1234567890*#; the prompts are its Speak, Play and Wait."""
+    action = element.attr("action")
+    if action is not None and (problem := url_problem(action)) is not None:
+        raise _problem(element, source, "action", f"invalid action {action!r}: {problem}")
+    prompts = []
+    for child in element.children:
+        if child.tag not in ("Speak", "Play", "Wait"):
+            raise XMLProblem(source, child.line, f"<{child.tag}> cannot be in <GetDigits>", child.tag)
+        prompts.append(_READERS[child.tag](child, source))
+    finish = element.attr("finishOnKey")
+    finish = "#" if finish is None else finish.strip()
+    if finish.lower() == "none" or finish == "":
+        finish = ""
+    elif finish not in tuple("0123456789*#"):
+        raise _problem(element, source, "finishOnKey", f"finishOnKey={finish!r}: one of 0-9, * or #, or none")
+    valid = element.attr("validDigits") or "1234567890*#"
+    return GetDigits(
+        element.tag,
+        element.line,
+        action,
+        _method(element, source),
+        _integer(element, source, "numDigits", 99, 1, 99) or 99,
+        _integer(element, source, "timeout", 5, 1, 600) or 5,
+        _integer(element, source, "digitTimeout", 2, 1, 60) or 2,
+        finish,
+        _integer(element, source, "retries", 1, 1, 100) or 1,
+        _boolean(element, source, "redirect", True),
+        valid,
+        sum(p.seconds or 0.0 for p in prompts if isinstance(p, Pause)),
+    )
+
+
 def _redirect(element: Element, source: str) -> Verb:
     url = element.text.strip()
     problem = url_problem(url) if url else "the element's text must be the URL to fetch"
     if problem is not None:
         raise XMLProblem(source, element.line, f"invalid redirect URL {url!r}: {problem}", element.tag)
-    method = (element.attr("method") or "POST").upper()
-    if method not in ("GET", "POST"):
-        raise _problem(element, source, "method", f"method={method!r}: allowed GET, POST")
-    return Redirect(element.tag, element.line, url, CallbackMethod(method))
+    return Redirect(element.tag, element.line, url, _method(element, source))
 
 
 _READERS = {
@@ -234,4 +296,5 @@ _READERS = {
     "Wait": _wait,
     "Hangup": _hangup,
     "Redirect": _redirect,
+    "GetDigits": _get_digits,
 }
