@@ -49,8 +49,9 @@ class Behaviour:
 class Receiver:
     behaviour: Behaviour = field(default_factory=Behaviour)
     received: list[Received] = field(default_factory=list)
-    # What to answer on a path (default: "ok"), e.g. an XML document.
+    # What to answer on a path (default: "ok"), e.g. an XML document, and with which Content-Type.
     bodies: dict[str, bytes] = field(default_factory=dict)
+    content_types: dict[str, str] = field(default_factory=dict)
     tls: tuple[Path, Path] | None = None  # (certificate chain, key): an HTTPS receiver
 
     def __post_init__(self) -> None:
@@ -80,6 +81,8 @@ class Receiver:
                 try:
                     self.send_response(status)
                     self.send_header("Content-Length", str(len(answer)))
+                    if parts.path in receiver.content_types:
+                        self.send_header("Content-Type", receiver.content_types[parts.path])
                     self.end_headers()
                     self.wfile.write(answer)
                 except OSError:

@@ -115,13 +115,18 @@ def test_an_exit_action_document_takes_over_when_kicked(harness: Harness) -> Non
     )
 
 
-def test_verbs_not_run_yet_are_passed_over_and_shown(harness: Harness) -> None:
+def test_pre_answer_and_dtmf_take_their_time_and_verbs_not_run_yet_are_passed_over(harness: Harness) -> None:
     h = harness
-    dial_in(h, "<Response><PreAnswer><Speak>hi</Speak></PreAnswer><Record/><Wait/></Response>")
-    h.advance(1)
+    call = dial_in(
+        h, "<Response><PreAnswer><Speak>hi</Speak></PreAnswer><Record/><DTMF>12w3</DTMF><Wait/></Response>"
+    )
+    h.advance(2.4)  # PreAnswer's Speak 1 s, the DTMF's w half a second, the Wait 1 s
+    assert live(h) == [call]
+    h.advance(0.1)
     verbs = [(v["verb"], v["skipped"]) for v in timeline(h, "XmlVerb")]
-    assert verbs == [("PreAnswer", True), ("Record", True), ("Wait", False)]
-    assert len(hangups(h)) == 1
+    assert verbs == [("PreAnswer", False), ("Record", True), ("DTMF", False), ("Wait", False)]
+    (end,) = hangups(h)
+    assert end["AnswerTime"] == "", "early media answers nothing"
 
 
 def menu(h: Harness, **attrs: str) -> str:
@@ -241,6 +246,8 @@ BROKEN = [
     ("<Response><GetDigits action='ftp://x'/></Response>", "invalid action"),
     ("<Response><GetDigits finishOnKey='x'/></Response>", "finishOnKey='x'"),
     ("<Response><GetDigits><Dial>1415</Dial></GetDigits></Response>", "<Dial> cannot be in <GetDigits>"),
+    ("<Response><PreAnswer><Hangup/></PreAnswer></Response>", "<Hangup> cannot be in <PreAnswer>"),
+    ("<Response><DTMF>12x</DTMF></Response>", "invalid digits '12x'"),
     ("<?xml version='1.0'?><!DOCTYPE r [<!ENTITY a 'b'>]><Response>&a;</Response>", "entities and DTDs"),
 ]
 
@@ -260,6 +267,28 @@ def test_a_broken_document_is_refused_with_where_and_why(
     (end,) = hangups(h)
     assert (end["HangupCause"], end["HangupSource"]) == ("Invalid Answer XML", "Error")
     assert timeline(h, "XmlVerb") == [], "nothing of a refused document runs"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "runs"),
+    [
+        ("text/xml; charset=utf-8", True),
+        ("application/xml", True),
+        ("application/json", False),
+        ("text/html", False),
+    ],
+)
+def test_the_answers_content_type(harness: Harness, content_type: str, runs: bool) -> None:
+    h = harness
+    h.receiver.content_types["/answer"] = content_type
+    dial_in(h, "<Response><Wait length='2'/></Response>")
+    h.advance(0)
+    refused = timeline(h, "XmlRejected")
+    if runs:
+        assert refused == [] and [v["verb"] for v in timeline(h, "XmlVerb")] == ["Wait"]
+    else:
+        (problem,) = refused
+        assert f"the answer is {content_type}; Plivo reads text/xml or application/xml" in problem["message"]
 
 
 def test_a_document_over_100_kb_is_refused(harness: Harness) -> None:

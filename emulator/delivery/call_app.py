@@ -20,7 +20,7 @@ from emulator.delivery.call_callbacks import call_params, hangup_params
 from emulator.delivery.callbacks import Callback
 from emulator.delivery.choice import ScenarioChoice
 from emulator.delivery.journal import DeliveryState, JournalEntry
-from emulator.delivery.lanes import Then
+from emulator.delivery.lanes import Reply, Then
 from emulator.delivery.plivoxml.runner import Note, XmlRunner
 from emulator.delivery.scenarios import Scenario
 from emulator.delivery.scheduler import Scheduler
@@ -84,14 +84,14 @@ class CallApps:
         then = functools.partial(self._fetched, call, fallback)
         self._request(call, name, hook, {"Event": "StartApp"}, scenario, then=then, reply=True)
 
-    def _fetched(self, call: Call, fallback: bool, entry: JournalEntry, body: str | None) -> None:
+    def _fetched(self, call: Call, fallback: bool, entry: JournalEntry, reply: Reply | None) -> None:
         app = call.app
         assert app is not None
         if entry.state is not DeliveryState.DELIVERED and not fallback and app.fallback is not None:
             self._fetch(call, app.fallback, self._choice.for_account(call.auth_id), fallback=True)
             return
         if entry.state is DeliveryState.DELIVERED:
-            self.runner.start(call, body, entry.callback.url)
+            self.runner.start(call, reply, entry.callback.url)
             return
         with contextlib.suppress(DomainError):  # its account is gone
             CallAPI(self._backend.account(call.auth_id)).finish(call.call_uuid, ANSWER_FAILED)
@@ -102,7 +102,7 @@ class CallApps:
         name: str,
         hook: Webhook,
         extra: dict[str, str],
-        then: Callable[[str | None], None] | None,
+        then: Callable[[Reply | None], None] | None,
     ) -> None:
         """A verb's request for the call's next document (Redirect, an exit action, an action):
         ``then`` gets the document, or None when the URL failed; without ``then`` nothing waits."""
@@ -112,8 +112,8 @@ class CallApps:
             return
         done = then
 
-        def fetched(entry: JournalEntry, body: str | None) -> None:
-            done(body)
+        def fetched(entry: JournalEntry, reply: Reply | None) -> None:
+            done(reply)
 
         self._request(call, name, hook, extra, scenario, then=fetched, reply=True)
 

@@ -45,7 +45,7 @@ from emulator.delivery.callbacks import (
 from emulator.delivery.choice import ScenarioChoice
 from emulator.delivery.clock import AccountClocks, ClockMode
 from emulator.delivery.journal import Attempt, DeliveryState, Journal, JournalEntry, JournalQuery
-from emulator.delivery.lanes import Lane, Queued, Then, report_undelivered
+from emulator.delivery.lanes import Lane, Queued, Reply, Then, report_undelivered
 from emulator.delivery.scenarios import Scenario, ScenarioSet, SeedMPC
 from emulator.delivery.scheduler import Scheduler
 from emulator.delivery.sender import RESPONSE_PREFIX_BYTES, XML_READ_BYTES, Outcome, Sender
@@ -567,9 +567,9 @@ class CallbackEngine:
             del self._lanes[lane.key]
         self._pump(lane)
         if item.then is not None and not lane.closed:
-            body = item.reply_body if item.entry.state is DeliveryState.DELIVERED else None
+            reply = item.reply if item.entry.state is DeliveryState.DELIVERED else None
             try:
-                item.then(item.entry, body)
+                item.then(item.entry, reply)
             except Exception:  # what follows a fetch must not take delivery down with it
                 log.exception("after %s: the follow-up failed", item.entry.callback.event_name)
 
@@ -608,8 +608,8 @@ class CallbackEngine:
             callback.method, callback.url, callback.params, headers, scenario.delivery.timeout, read
         )
         attempt = self._attempt_of(callback, number, now, outcome)
-        if callback.reply is not None:
-            item.reply_body = outcome.body
+        if callback.reply is not None and outcome.body is not None:
+            item.reply = Reply(outcome.body, outcome.content_type)
         backoff = scenario.delivery.retry_backoff
         settled: DeliveryState | None = None
         if outcome.ok or outcome.refused or number > len(backoff) or lane.closed:

@@ -17,9 +17,18 @@ from dataclasses import dataclass, field
 from emulator.delivery.journal import JournalEntry
 from emulator.delivery.scenarios import Scenario
 
+
+@dataclass(frozen=True)
+class Reply:
+    """A fetched document's answer: its body as read, and its media type ("" when none was given)."""
+
+    body: str
+    content_type: str
+
+
 # Called once a callback is delivered or given up, with its journal entry and, for a fetched
-# document, the answer's body as read (None when it was not delivered).
-Then = Callable[[JournalEntry, str | None], None]
+# document, the answer (None when it was not delivered).
+Then = Callable[[JournalEntry, Reply | None], None]
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +41,8 @@ class Queued:
     held: bool = False  # an out-of-order fault: waits for the callback after it
     # What happens once it is delivered or given up (a fetch's answer is what a call does next).
     then: Then | None = None
-    # A fetched document's body, whole (the journal keeps its start only).
-    reply_body: str | None = None
+    # A fetched document's answer, whole (the journal keeps the body's start only).
+    reply: Reply | None = None
 
 
 @dataclass(eq=False)

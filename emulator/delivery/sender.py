@@ -60,6 +60,8 @@ class Outcome:
     # The first RESPONSE_PREFIX_BYTES of the answer (decoded as UTF-8), and whether there was more.
     body: str | None = None
     body_truncated: bool = False
+    # The answer's media type (Content-Type without parameters; "" when the answer had none).
+    content_type: str = ""
 
     @property
     def ok(self) -> bool:
@@ -158,13 +160,21 @@ class Sender:
                 return Outcome(None, _ms(started), _describe(exc), waited)
             except (ValueError, OSError) as exc:  # a URL the client cannot use after all
                 return Outcome(None, _ms(started), f"cannot send: {type(exc).__name__}: {exc}", waited)
-        status, prefix, truncated = answer
+        status, prefix, truncated, content_type = answer
         error = None if 200 <= status < 300 else f"HTTP {status}"
-        return Outcome(status, _ms(started), error, waited, body=prefix, body_truncated=truncated)
+        return Outcome(
+            status,
+            _ms(started),
+            error,
+            waited,
+            body=prefix,
+            body_truncated=truncated,
+            content_type=content_type,
+        )
 
     async def _exchange(
         self, method: CallbackMethod, target: str, body: bytes | None, headers: Mapping[str, str], read: int
-    ) -> tuple[int, str, bool]:
+    ) -> tuple[int, str, bool, str]:
         """Send; read at most ``read`` bytes of the answer (the connection is dropped if more)."""
         assert self._session is not None
         async with self._session.request(
@@ -183,7 +193,9 @@ class Sender:
             truncated = not response.content.at_eof()
             if truncated:
                 response.close()  # never drain an answer we will not read
-            return response.status, data.decode("utf-8", "replace"), truncated
+            header = response.headers.get("Content-Type")
+            media_type = header.split(";", 1)[0].strip().lower() if header else ""
+            return response.status, data.decode("utf-8", "replace"), truncated, media_type
 
 
 def _describe(exc: aiohttp.ClientError) -> str:

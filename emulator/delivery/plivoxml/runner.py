@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from emulator.delivery.lanes import Reply
 from emulator.delivery.plivoxml.document import XMLProblem, parse
 from emulator.delivery.plivoxml.verbs import GetDigits, HangUp, JoinMPC, Pause, Redirect, Skipped, Verb, read
 from emulator.delivery.scheduler import Job, Scheduler
@@ -35,7 +36,9 @@ INVALID_XML = Hangup("Invalid Answer XML", None, "Error")
 
 # (call, name for the journal, where, extra parameters, what to do with the document once fetched:
 # None when nothing waits for it)
-Fetch = Callable[[Call, str, Webhook, dict[str, str], Callable[[str | None], None] | None], None]
+Fetch = Callable[[Call, str, Webhook, dict[str, str], Callable[[Reply | None], None] | None], None]
+# What Plivo reads as XML (docs: XML request); an answer without a Content-Type is read too.
+XML_TYPES = ("text/xml", "application/xml", "")
 # (call, kind, detail): a line in the call's timeline
 Note = Callable[[Call, str, dict[str, Any]], None]
 
@@ -73,15 +76,18 @@ class XmlRunner:
 
     # ---------------------------------------------------------------- documents
 
-    def start(self, call: Call, body: str | None, source: str) -> None:
+    def start(self, call: Call, reply: Reply | None, source: str) -> None:
         """Run a fetched document (it replaces the one the call was running)."""
         self._stop(call.call_uuid)
         if not call.live:
             return
         try:
-            if body is None:
+            if reply is None:
                 raise XMLProblem(source, 1, "no document came back")
-            verbs = read(parse(body, source), source)
+            if reply.content_type not in XML_TYPES:
+                why = f"the answer is {reply.content_type}; Plivo reads text/xml or application/xml"
+                raise XMLProblem(source, 1, why)
+            verbs = read(parse(reply.body, source), source)
         except XMLProblem as problem:
             self._note(call, "XmlRejected", _describe(problem))
             self._finish(call, INVALID_XML)
@@ -94,8 +100,8 @@ class XmlRunner:
         then = functools.partial(self._fetched, run.call, hook.url)
         self._fetch(run.call, name, hook, extra or {}, then)
 
-    def _fetched(self, call: Call, source: str, body: str | None) -> None:
-        self.start(call, body, source)
+    def _fetched(self, call: Call, source: str, reply: Reply | None) -> None:
+        self.start(call, reply, source)
 
     # -------------------------------------------------------------------- verbs
 

@@ -67,12 +67,10 @@ _MPC_ATTRIBUTES = {
 _XML_DEFAULTS = {"status_callback_method": "POST", "recording_callback_method": "POST"}
 
 # What <Response> may hold (python's ResponseElement, node's Response): run, or read and skipped.
-RUN = ("MultiPartyCall", "Speak", "Play", "Wait", "Hangup", "Redirect", "GetDigits")
+RUN = ("MultiPartyCall", "Speak", "Play", "Wait", "Hangup", "Redirect", "GetDigits", "PreAnswer", "DTMF")
 NOT_RUN_YET = (
     "GetInput",
     "Record",
-    "PreAnswer",
-    "DTMF",
     "Dial",
     "Conference",
     "Message",
@@ -247,17 +245,38 @@ def _method(element: Element, source: str) -> CallbackMethod:
     return CallbackMethod(method)
 
 
+def _prompts(element: Element, source: str) -> float:
+    """The seconds of the Speak, Play and Wait an element holds (the only children it may have)."""
+    seconds = 0.0
+    for child in element.children:
+        if child.tag not in ("Speak", "Play", "Wait"):
+            raise XMLProblem(source, child.line, f"<{child.tag}> cannot be in <{element.tag}>", child.tag)
+        prompt = _READERS[child.tag](child, source)
+        if isinstance(prompt, Pause) and prompt.seconds:
+            seconds += prompt.seconds
+    return seconds
+
+
+def _pre_answer(element: Element, source: str) -> Verb:
+    """Early media before the call is answered: its Speak, Play and Wait take their time."""
+    return Pause(element.tag, element.line, _prompts(element, source))
+
+
+def _dtmf(element: Element, source: str) -> Verb:
+    """Keys sent on the call: ``w`` waits half a second, ``W`` one; the keys themselves take none."""
+    digits = element.text.strip()
+    if not digits or any(d not in "0123456789*#wW" for d in digits):
+        raise XMLProblem(source, element.line, f"invalid digits {digits!r}: 0-9, *, #, w and W", element.tag)
+    return Pause(element.tag, element.line, digits.count("w") * 0.5 + digits.count("W") * 1.0)
+
+
 def _get_digits(element: Element, source: str) -> Verb:
     """Plivo's defaults (docs, GetDigits): numDigits 99, timeout 5, digitTimeout 2, finishOnKey #,
     retries 1, redirect true, validDigits 1234567890*#; the prompts are its Speak, Play and Wait."""
     action = element.attr("action")
     if action is not None and (problem := url_problem(action)) is not None:
         raise _problem(element, source, "action", f"invalid action {action!r}: {problem}")
-    prompts = []
-    for child in element.children:
-        if child.tag not in ("Speak", "Play", "Wait"):
-            raise XMLProblem(source, child.line, f"<{child.tag}> cannot be in <GetDigits>", child.tag)
-        prompts.append(_READERS[child.tag](child, source))
+    prompt_seconds = _prompts(element, source)
     finish = element.attr("finishOnKey")
     finish = "#" if finish is None else finish.strip()
     if finish.lower() == "none" or finish == "":
@@ -277,7 +296,7 @@ def _get_digits(element: Element, source: str) -> Verb:
         _integer(element, source, "retries", 1, 1, 100) or 1,
         _boolean(element, source, "redirect", True),
         valid,
-        sum(p.seconds or 0.0 for p in prompts if isinstance(p, Pause)),
+        prompt_seconds,
     )
 
 
@@ -297,4 +316,6 @@ _READERS = {
     "Hangup": _hangup,
     "Redirect": _redirect,
     "GetDigits": _get_digits,
+    "PreAnswer": _pre_answer,
+    "DTMF": _dtmf,
 }
