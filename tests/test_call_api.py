@@ -276,3 +276,61 @@ def test_list_and_get_errors(harness: Harness) -> None:
     assert_plivo_error(h.api.get("Call/nope/", params={"status": "live"}), 404, "no live call")
     assert_plivo_error(h.api.delete("Request/nope/"), 404, "nope")
     assert h.api.get("Call/").json()["objects"] == []
+
+
+@pytest.mark.parametrize(
+    ("far_end", "ring_timeout", "after", "expected"),
+    [
+        ("answer: busy", 120, 2, ("busy", "Busy Line", None, "Call recipient")),
+        ("answer: failed", 120, 2, ("failed", "Destination Out Of Service", "2010", "Carrier")),
+        ("answer: no-answer", 15, 15, ("no-answer", "No Answer", None, "Plivo")),
+        ("ring: 30", 10, 10, ("no-answer", "No Answer", None, "Plivo")),
+    ],
+    ids=["busy", "unreachable", "never-answers", "ring-timeout-first"],
+)
+def test_the_far_end_as_a_scenario_makes_it(
+    receiver: Receiver, tmp_path: Any, far_end: str, ring_timeout: int, after: float, expected: tuple
+) -> None:
+    scenario = f"name: far\ndefault: true\ncalls:\n  {far_end}\n"
+    with harness_for(receiver, tmp_path, scenario) as h:
+        body = {
+            "from": "14155550100",
+            "to": "14155550101",
+            "answer_url": receiver.url("/answer"),
+            "hangup_url": receiver.url("/hangup"),
+            "ring_timeout": ring_timeout,
+        }
+        assert h.api.post("Call/", body).status_code == 201
+        h.advance(after - 0.1)
+        assert received(receiver, "/hangup") == []
+        h.advance(0.1)
+        (end,) = received(receiver, "/hangup")
+        assert (
+            end["CallStatus"],
+            end["HangupCause"],
+            end.get("HangupCauseCode"),
+            end["HangupSource"],
+        ) == expected
+        assert (end["Duration"], end["AnswerTime"]) == ("0", "")
+        assert received(receiver, "/answer") == [], "never answered, never asked"
+
+
+def test_the_far_end_hangs_up_after_a_while(receiver: Receiver, tmp_path: Any) -> None:
+    scenario = "name: short\ndefault: true\ncalls: {ring: 1, hangup_after: 30}\n"
+    with harness_for(receiver, tmp_path, scenario) as h:
+        receiver.bodies["/answer"] = b"<Response><Wait length='600'/></Response>"
+        body = {
+            "from": "1415",
+            "to": "1416",
+            "answer_url": receiver.url("/answer"),
+            "hangup_url": receiver.url("/hangup"),
+        }
+        h.api.post("Call/", body)
+        h.advance(31)
+        (end,) = received(receiver, "/hangup")
+        assert (end["HangupCause"], end["HangupSource"], end["Duration"], end["CallStatus"]) == (
+            "Normal Hangup",
+            "Call recipient",
+            "30",
+            "completed",
+        ), "the Wait is cut short"

@@ -14,19 +14,27 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from emulator.delivery.call_callbacks import call_params, hangup_params
+from emulator.delivery.call_callbacks import call_params, final_status, hangup_params
 from emulator.delivery.callbacks import Callback
 from emulator.delivery.choice import ScenarioChoice
 from emulator.delivery.journal import DeliveryState, JournalEntry
 from emulator.delivery.lanes import Reply, Then
 from emulator.delivery.plivoxml.runner import Note, XmlRunner
-from emulator.delivery.scenarios import Scenario
+from emulator.delivery.scenarios import FarEnd, Scenario
 from emulator.delivery.scheduler import Scheduler
 from emulator.domain.backend import Backend
 from emulator.domain.call_api import CallAPI
-from emulator.domain.calls import ANSWER_FAILED, Call, CallStatus
+from emulator.domain.calls import (
+    ANSWER_FAILED,
+    BUSY,
+    NO_ANSWER,
+    NORMAL_HANGUP,
+    UNREACHABLE,
+    Call,
+    Hangup,
+)
 from emulator.domain.errors import DomainError
 from emulator.domain.events import CallEvent, CallEventKind
 from emulator.domain.values import Webhook
@@ -61,11 +69,12 @@ class CallApps:
             if call.direction == "inbound":  # Plivo asks what to do with an arriving call at once
                 self._fetch(call, app.answer, scenario, fallback=False)
             else:
-                answer = functools.partial(self._answer, call.auth_id, call.call_uuid)
-                due = event.at + timedelta(seconds=scenario.calls.ring)
-                self._scheduler.schedule(due, answer, owner=call.auth_id)
+                self._far_end(event, scenario.calls, app.ring_timeout)
         elif event.kind is CallEventKind.ANSWERED and call.direction == "outbound":
             self._fetch(call, app.answer, scenario, fallback=False)
+            if scenario.calls.hangup_after is not None:  # the far end puts the phone down
+                due = event.at + timedelta(seconds=scenario.calls.hangup_after)
+                self._at(due, call, functools.partial(self._far_end_hangs_up, call))
         elif event.kind is CallEventKind.LEFT_MPC:
             self.runner.left_mpc(call)
         elif event.kind is CallEventKind.HUNG_UP:
@@ -74,9 +83,40 @@ class CallApps:
                 extra = {"Event": "Hangup", **hangup_params(call)}
                 self._request(call, "CallHangupURL", app.hangup, extra, scenario)
 
-    def _answer(self, auth_id: str, call_uuid: str) -> None:
-        with contextlib.suppress(DomainError):  # its account is gone
-            CallAPI(self._backend.account(auth_id)).answer(call_uuid)
+    def _far_end(self, event: CallEvent, far: FarEnd, ring_timeout: int) -> None:
+        """What the dialled party does: answers after ``far.ring`` (unless ring_timeout comes
+        first: no answer), or is busy, never answers, cannot be reached."""
+        call = event.call
+        ring = min(far.ring, ring_timeout)
+        outcome: Callable[[CallAPI], None]
+        if far.answer == "answer" and far.ring <= ring_timeout:
+            outcome = functools.partial(self._answer, call)
+        elif far.answer in ("answer", "no-answer"):
+            ring = ring_timeout
+            outcome = functools.partial(self._refuse, call, NO_ANSWER)
+        else:
+            refusal = BUSY if far.answer == "busy" else UNREACHABLE
+            outcome = functools.partial(self._refuse, call, refusal)
+        self._at(event.at + timedelta(seconds=ring), call, outcome)
+
+    def _at(self, due: datetime, call: Call, action: Callable[[CallAPI], None]) -> None:
+        def run() -> None:
+            with contextlib.suppress(DomainError):  # its account is gone
+                action(CallAPI(self._backend.account(call.auth_id)))
+
+        self._scheduler.schedule(due, run, owner=call.auth_id)
+
+    @staticmethod
+    def _answer(call: Call, api: CallAPI) -> None:
+        api.answer(call.call_uuid)
+
+    @staticmethod
+    def _refuse(call: Call, hangup: Hangup, api: CallAPI) -> None:
+        api.refuse(call.call_uuid, hangup)
+
+    @staticmethod
+    def _far_end_hangs_up(call: Call, api: CallAPI) -> None:
+        api.finish(call.call_uuid, NORMAL_HANGUP)
 
     def _fetch(self, call: Call, hook: Webhook, scenario: Scenario, *, fallback: bool) -> None:
         """Ask for the call's XML; what the answer holds decides what happens next."""
@@ -128,7 +168,7 @@ class CallApps:
         then: Then | None = None,
         reply: bool = False,
     ) -> None:
-        status = CallStatus.COMPLETED if name == "CallHangupURL" else call.status
+        status = final_status(call) if name == "CallHangupURL" else call.status
         account = self._backend.account(call.auth_id)
         number = self._made[call.auth_id] = self._made.get(call.auth_id, 0) + 1
         callback = Callback(

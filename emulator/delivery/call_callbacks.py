@@ -25,14 +25,14 @@ _EVENT_NAMES = {
 }
 
 
-def call_params(call: Call, status: CallStatus) -> dict[str, str]:
+def call_params(call: Call, status: CallStatus | str) -> dict[str, str]:
     """What every request Plivo makes about a call carries (an outbound call's A-leg ids too)."""
     params = {
         "CallUUID": call.call_uuid,
         "From": call.from_number,
         "To": call.to_number,
         "Direction": call.direction,
-        "CallStatus": status.value,
+        "CallStatus": str(status),
     }
     if call.direction == "outbound":
         params.update(
@@ -68,11 +68,16 @@ def status_params(event: CallEvent) -> dict[str, str]:
     status = {
         CallEventKind.RINGING: CallStatus.RINGING,
         CallEventKind.ANSWERED: CallStatus.IN_PROGRESS,
-    }.get(event.kind, CallStatus.COMPLETED)
-    params = {**call_params(call, status), "Event": _EVENT_NAMES[event.kind]}
+    }.get(event.kind)
+    params = {**call_params(call, status or final_status(call)), "Event": _EVENT_NAMES[event.kind]}
     if event.kind is CallEventKind.HUNG_UP:
         params.update(hangup_params(call))
     return params
+
+
+def final_status(call: Call) -> str:
+    """The CallStatus a hangup request carries: completed, or why it never was (busy...)."""
+    return call.hangup.call_status if call.hangup is not None else CallStatus.COMPLETED.value
 
 
 def exit_action_params(event: CallEvent) -> dict[str, str]:

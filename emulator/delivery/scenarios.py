@@ -103,7 +103,11 @@ SCHEMA: dict[str, Any] = {
         "calls": {
             "type": "object",
             "additionalProperties": False,
-            "properties": {"ring": _DELAY},
+            "properties": {
+                "ring": _DELAY,
+                "answer": {"enum": ["answer", "busy", "no-answer", "failed"]},
+                "hangup_after": _DELAY,
+            },
         },
         "members": {
             "type": "object",
@@ -251,11 +255,17 @@ class MemberPlan:
         return next((d.after for d in self.drops if d.role in (None, role)), None)
 
 
+FarEndOutcome = Literal["answer", "busy", "no-answer", "failed"]
+
+
 @dataclass(frozen=True)
 class FarEnd:
-    """The other end of a call the Call API places: how long it rings before it answers."""
+    """The other end of a call the Call API places: how long it rings, whether it answers (or is
+    busy, never picks up, cannot be reached), and when it hangs up once answered (None: never)."""
 
     ring: float = 2.0
+    answer: FarEndOutcome = "answer"
+    hangup_after: float | None = None
 
 
 @dataclass(frozen=True)
@@ -310,7 +320,11 @@ class Scenario:
             "timeline": {**{key_of(k): v for k, v in self.delays.items()}, "jitter": self.jitter},
             "actions": [{"after": a.after, "do": a.do, "reason": a.reason} for a in self.actions],
             "transcription": {"delay": self.transcription.delay, "fail": self.transcription.fail},
-            "calls": {"ring": self.calls.ring},
+            "calls": {
+                "ring": self.calls.ring,
+                "answer": self.calls.answer,
+                "hangup_after": self.calls.hangup_after,
+            },
             "members": {
                 "ring": self.members.ring,
                 "drop": [{"after": d.after, "role": d.role} for d in self.members.drops],
@@ -558,7 +572,7 @@ def _build(data: dict[str, Any], document: Any, source: str) -> Scenario:
             float(transcription.get("delay", TranscriptionPlan.delay)), transcription.get("fail")
         ),
         members=MemberPlan(float(members.get("ring", 0.0)), drops),
-        calls=FarEnd(float(data.get("calls", {}).get("ring", FarEnd.ring))),
+        calls=_far_end(data.get("calls", {})),
         mpc_max_duration=data.get("mpc", {}).get("max_duration"),
         duplicate=frozenset(KIND_BY_KEY[k] for k in faults.get("duplicate", [])),
         out_of_order=frozenset(KIND_BY_KEY[k] for k in faults.get("out_of_order", [])),
@@ -567,6 +581,15 @@ def _build(data: dict[str, Any], document: Any, source: str) -> Scenario:
             retry_backoff=tuple(float(b) for b in delivery.get("retry_backoff", Delivery.retry_backoff)),
         ),
         seeds=seeds,
+    )
+
+
+def _far_end(calls: dict[str, Any]) -> FarEnd:
+    after = calls.get("hangup_after")
+    return FarEnd(
+        float(calls.get("ring", FarEnd.ring)),
+        calls.get("answer", FarEnd.answer),
+        None if after is None else float(after),
     )
 
 

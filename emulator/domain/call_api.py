@@ -71,6 +71,16 @@ class CallAPI:
         account.calls.pick_up(ringing, account.clock(), events)
         account.emit(events)
 
+    def refuse(self, call_uuid: str, hangup: Hangup) -> None:
+        """The far end does not answer (busy, no answer within ring_timeout, unreachable)."""
+        account = self._account
+        call = account.calls.get(call_uuid)
+        if call is None or call.status is not CallStatus.RINGING:
+            return
+        events: list[DomainEvent] = []
+        account.calls.end(call, hangup, account.clock(), events)
+        account.emit(events)
+
     def finish(self, call_uuid: str, hangup: Hangup = END_OF_XML) -> None:
         """The call's document ran out, hung up, or could not be had: Plivo hangs up (taking the
         call out of its MPC first). Nothing happens to a call already ended."""

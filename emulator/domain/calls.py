@@ -34,16 +34,22 @@ class CallStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Hangup:
-    """Why a call ended (``code`` None: Plivo documents no code for it) and who ended it."""
+    """Why a call ended (``code`` None: Plivo documents no code for it), who ended it, and the
+    CallStatus its hangup request carries (Plivo: completed, busy, no-answer, failed...)."""
 
     cause: str
     code: int | None
     source: str
+    call_status: str = "completed"
 
 
 NORMAL_HANGUP = Hangup("Normal Hangup", 4000, "Call recipient")
 HUNG_UP_BY_API = Hangup("Normal Hangup", 4000, "API Request")
 CANCELED = Hangup("Canceled", 1000, "API Request")
+# The far end did not answer: busy, never picked up, or could not be reached.
+BUSY = Hangup("Busy Line", None, "Call recipient", "busy")
+NO_ANSWER = Hangup("No Answer", None, "Plivo", "no-answer")
+UNREACHABLE = Hangup("Destination Out Of Service", 2010, "Carrier", "failed")
 # answer_url (and fallback_url) never gave a document: Plivo's table has no code for it.
 ANSWER_FAILED = Hangup("Answer URL Unreachable", None, "Error")
 END_OF_XML = Hangup("End Of XML Instructions", 4010, "Plivo")
@@ -64,6 +70,8 @@ class CallApp:
     hangup: Webhook | None = None
     fallback: Webhook | None = None
     caller_name: str = ""
+    # Seconds the call may ring before Plivo gives up (make-call's ring_timeout).
+    ring_timeout: int = 120
 
 
 @dataclass(eq=False)

@@ -37,7 +37,6 @@ def _check_settings(p: Params) -> None:
     p.boolean("error_if_parent_not_found", False)
     p.integer("time_limit", 14400, minimum=1)
     p.integer("hangup_on_ring", 0, minimum=0)
-    p.integer("ring_timeout", 120, minimum=0)
     p.integer("machine_detection_time", 5000, minimum=2000, maximum=10000)
     p.url("machine_detection_url")
     p.choice("machine_detection_method", CallbackMethod, CallbackMethod.POST)
@@ -55,7 +54,9 @@ def call_app(p: Params) -> CallApp:
         raise InvalidParameter("caller_name", "caller_name must be at most 50 characters long")
     answer = _hook(p, "answer", required=True)
     assert answer is not None
-    return CallApp(answer, _hook(p, "ring"), _hook(p, "hangup"), _hook(p, "fallback"), caller_name)
+    ring_timeout = p.integer("ring_timeout", 120, minimum=0)
+    hooks = (_hook(p, "ring"), _hook(p, "hangup"), _hook(p, "fallback"))
+    return CallApp(answer, *hooks, caller_name=caller_name, ring_timeout=ring_timeout)
 
 
 def make_call(call: PlivoCall) -> Response:
