@@ -254,23 +254,36 @@ class EmulatorControl:
         return dict(self._call("POST", f"accounts/{urllib.parse.quote(auth_id)}/mpcs", body))
 
     def dial_in(
-        self, from_: str, to: str, answer_url: str, auth_id: str | None = None, **app: Any
+        self, from_: str, to: str, answer_url: str | None = None, auth_id: str | None = None, **app: Any
     ) -> dict[str, Any]:
         """A call arrives at ``to`` from ``from_``; Plivo asks ``answer_url`` (and the other URLs in
-        ``app``: ``answer_method``, ``hangup_url``, ``ring_url``, ``fallback_url``...) what to do.
-        Returns ``{"call_uuid", "status"}``."""
+        ``app``: ``answer_method``, ``hangup_url``, ``ring_url``, ``fallback_url``...) what to do, or
+        without one the application attached to ``to``. Returns ``{"call_uuid", "status"}``."""
+        target = self._account_for(auth_id, "dial_in")
+        body = {"auth_id": target, "from": from_, "to": to, **app}
+        if answer_url is not None:
+            body["answer_url"] = answer_url
+        return dict(self._call("POST", "calls", body))
+
+    def attach_application(
+        self, number: str, answer_url: str, auth_id: str | None = None, **app: Any
+    ) -> None:
+        """As Plivo attaches an application to a number: calls arriving at ``number`` without an
+        answer_url of their own ask this one (``app``: ``answer_method``, ``hangup_url``...)."""
+        target = self._account_for(auth_id, "attach_application")
+        path = f"accounts/{urllib.parse.quote(target)}/numbers/{urllib.parse.quote(number)}"
+        self._call("PUT", path, {"answer_url": answer_url, **app})
+
+    def _account_for(self, auth_id: str | None, what: str) -> str:
         target = auth_id or self.account
         if target is None:
-            raise ValueError("dial_in needs the account the number belongs to (auth_id=...)")
-        body = {"auth_id": target, "from": from_, "to": to, "answer_url": answer_url, **app}
-        return dict(self._call("POST", "calls", body))
+            raise ValueError(f"{what} needs the account (auth_id=...)")
+        return target
 
     def press_call_digits(self, call_uuid: str, digits: str, auth_id: str | None = None) -> None:
         """Keys pressed on a call whose XML runs ``<GetDigits>`` (finishOnKey, numDigits and
         validDigits apply as Plivo applies them)."""
-        target = auth_id or self.account
-        if target is None:
-            raise ValueError("press_call_digits needs the call's account (auth_id=...)")
+        target = self._account_for(auth_id, "press_call_digits")
         path = f"accounts/{urllib.parse.quote(target)}/calls/{urllib.parse.quote(call_uuid)}/dtmf"
         self._call("POST", path, {"digits": digits})
 

@@ -13,6 +13,7 @@ from plivo import plivoxml
 
 from emulator import ThreadedServer
 from emulator.sdk import plivo_sdk_pointed_at
+from emulator.testing import EmulatorError
 from tests.callback_helpers import Harness, assert_signed, harness_for
 from tests.helpers import MAIN, assert_plivo_error
 from tests.receiver import Receiver
@@ -334,3 +335,24 @@ def test_the_far_end_hangs_up_after_a_while(receiver: Receiver, tmp_path: Any) -
             "30",
             "completed",
         ), "the Wait is cut short"
+
+
+def test_a_number_with_an_application_attached(harness: Harness) -> None:
+    h = harness
+    rx = h.receiver
+    rx.bodies["/app"] = b"<Response><Wait/></Response>"
+    with pytest.raises(EmulatorError) as missing:
+        h.control.dial_in("14155550199", "14155550123", auth_id=MAIN.auth_id)
+    assert missing.value.status == 400 and "no application is attached to 14155550123" in str(missing.value)
+    h.control.attach_application("14155550123", rx.url("/app"), MAIN.auth_id, answer_method="GET")
+    listed = h.api.client.get(f"/__emulator__/accounts/{MAIN.auth_id}/numbers").json()["numbers"]
+    assert listed == [{"number": "14155550123", "answer_url": rx.url("/app")}]
+    h.control.dial_in("14155550199", "14155550123", auth_id=MAIN.auth_id)
+    h.advance(1)
+    (asked,) = [r for r in rx.received if r.url_path == "/app"]
+    assert (asked.method, asked.params["To"]) == ("GET", "14155550123")
+    assert (
+        h.api.client.delete(f"/__emulator__/accounts/{MAIN.auth_id}/numbers/14155550123").status_code == 204
+    )
+    gone = h.api.client.delete(f"/__emulator__/accounts/{MAIN.auth_id}/numbers/14155550123")
+    assert gone.status_code == 404

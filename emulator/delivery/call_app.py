@@ -127,6 +127,8 @@ class CallApps:
     def _fetched(self, call: Call, fallback: bool, entry: JournalEntry, reply: Reply | None) -> None:
         app = call.app
         assert app is not None
+        if not call.live:  # hung up while its document was being fetched
+            return
         if entry.state is not DeliveryState.DELIVERED and not fallback and app.fallback is not None:
             self._fetch(call, app.fallback, self._choice.for_account(call.auth_id), fallback=True)
             return

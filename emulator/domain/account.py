@@ -19,6 +19,7 @@ from emulator.domain.calls import (
     HUNG_UP_BY_API,
     AccountCalls,
     Call,
+    CallApp,
     CallStatus,
     Hangup,
     hangup_for,
@@ -101,6 +102,8 @@ class Account:
     _live_by_name: dict[str, MPC] = field(default_factory=dict, repr=False)
     _live_calls: dict[str, tuple[MPC, Participant]] = field(default_factory=dict, repr=False)
     _audio_ids: int = field(default=0, repr=False)
+    # The applications attached to the account's numbers (control plane), by number.
+    numbers: dict[str, CallApp] = field(default_factory=dict)
     # Add-participant requests whose calls are ringing, by request_uuid.
     _dialling: dict[str, _Dialling] = field(default_factory=dict, repr=False)
 
@@ -620,6 +623,7 @@ class Account:
         self.transcriptions.clear()
         self.calls.clear()
         self._dialling.clear()
+        self.numbers.clear()
         self._live_by_name.clear()
         self._live_calls.clear()
         self._audio_ids = 0

@@ -48,6 +48,24 @@ class CallAPI:
         account.emit(events)
         return PlacedCall(request_uuid, tuple(calls))
 
+    def attach(self, number: str, app: CallApp) -> None:
+        """Plivo attaches an application to a number: calls arriving there ask its answer_url."""
+        if not number or len(number) > 64:
+            raise InvalidParameter("number", "a number is 1 to 64 characters")
+        self._account.numbers[number] = app
+
+    def detach(self, number: str) -> None:
+        if self._account.numbers.pop(number, None) is None:
+            raise NotFound(f"no application is attached to {number}")
+
+    def application_of(self, number: str) -> CallApp:
+        app = self._account.numbers.get(number)
+        if app is None:
+            raise InvalidParameter(
+                "answer_url", f"no application is attached to {number}: give answer_url, or attach one first"
+            )
+        return app
+
     def arrive(self, from_number: str, to: str, app: CallApp) -> Call:
         """An inbound call (the control plane's ``dial_in``): it rings, and Plivo asks its answer_url."""
         account = self._account

@@ -100,11 +100,35 @@ async def dial_in(request: Request) -> Response:
     ``hangup_url``...). Plivo asks its answer_url at once."""
     p = await json_params(request)
     account = state_of(request).backend.account(p.required_text("auth_id"))
-    app = call_app(p)
-    arrived = CallAPI(account).arrive(p.required_text("from"), p.required_text("to"), app)
+    to = p.required_text("to")
+    api = CallAPI(account)
+    app = call_app(p) if "answer_url" in p else api.application_of(to)
+    arrived = api.arrive(p.required_text("from"), to, app)
     return PlivoJSONResponse(
         {"call_uuid": arrived.call_uuid, "status": arrived.status.value}, status_code=201
     )
+
+
+async def attach_application(request: Request) -> Response:
+    """``PUT …/numbers/{number}``: the application Plivo finds on the number (``answer_url``…),
+    used by every call that arrives there without its own."""
+    path = request.path_params
+    account = state_of(request).backend.account(path["auth_id"])
+    app = call_app(await json_params(request))
+    CallAPI(account).attach(path["number"], app)
+    return PlivoJSONResponse({"number": path["number"], "answer_url": app.answer.url})
+
+
+async def detach_application(request: Request) -> Response:
+    path = request.path_params
+    CallAPI(state_of(request).backend.account(path["auth_id"])).detach(path["number"])
+    return Response(status_code=204)
+
+
+async def list_applications(request: Request) -> Response:
+    account = state_of(request).backend.account(request.path_params["auth_id"])
+    numbers = [{"number": n, "answer_url": a.answer.url} for n, a in account.numbers.items()]
+    return PlivoJSONResponse({"numbers": numbers})
 
 
 async def press_call_digits(request: Request) -> Response:
@@ -169,6 +193,9 @@ def control_routes() -> list[BaseRoute]:
         Route(f"{PREFIX}/accounts/{{auth_id}}", remove_account, methods=["DELETE"]),
         Route(f"{PREFIX}/accounts/{{auth_id}}/mpcs", create_mpc, methods=["POST"]),
         Route(f"{PREFIX}/calls", dial_in, methods=["POST"]),
+        Route(f"{PREFIX}/accounts/{{auth_id}}/numbers", list_applications, methods=["GET"]),
+        Route(f"{PREFIX}/accounts/{{auth_id}}/numbers/{{number}}", attach_application, methods=["PUT"]),
+        Route(f"{PREFIX}/accounts/{{auth_id}}/numbers/{{number}}", detach_application, methods=["DELETE"]),
         Route(f"{PREFIX}/accounts/{{auth_id}}/calls/{{call_uuid}}/dtmf", press_call_digits, methods=["POST"]),
         Route(f"{MEMBER}/speak", speak, methods=["POST"]),
         Route(f"{MEMBER}/dtmf", press_digits, methods=["POST"]),
