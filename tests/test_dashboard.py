@@ -216,3 +216,29 @@ def test_the_timeline_shows_every_family(h: Harness) -> None:
         ("callback", "call"),
         ("callback", "recording"),
     } <= seen
+
+
+def test_a_calls_own_timeline(h: Harness) -> None:
+    rx = h.receiver
+    rx.bodies["/answer"] = b"<Response><Speak>Hello there</Speak><Wait length='2'/></Response>"
+    calls = [
+        h.control.dial_in(f"1415555019{n}", "14155550100", rx.url("/answer"), MAIN.auth_id)["call_uuid"]
+        for n in range(2)
+    ]
+    h.advance(5)
+    query = {"auth_id": MAIN.auth_id, "call_uuid": calls[0]}
+    timeline = h.api.client.get("/__emulator__/timeline", params=query).json()["timeline"]
+    kinds = [(t["source"], t["kind"]) for t in timeline]
+    assert kinds == [  # at one instant, state changes are listed before callbacks
+        ("state", "CallRinging"),
+        ("state", "XmlVerb"),
+        ("callback", "CallAnswerURL"),
+        ("state", "XmlVerb"),
+        ("state", "CallHangup"),
+    ], kinds
+    assert {t["family"] for t in timeline} == {"call", "xml"}
+    assert all(calls[1] not in str(t) for t in timeline), "the other call's lines stay out"
+    paged = h.control.state(MAIN.auth_id, limit=10)
+    assert sorted(c["call_uuid"] for c in paged["calls"]) == sorted(calls), "calls outside any MPC listed"
+    page = h.api.client.get("/__emulator__/").text
+    assert '<table id="calls">' in page

@@ -199,7 +199,9 @@ async def state(request: Request) -> Response:
             "auth_id": account.auth_id,
             "mpcs": [mpc_state(account, m) for m in selected],
             "recordings": [recording_state(r, account, origins) for m in selected for r in m.recordings],
-            "calls": [call_state(c) for c in account.calls if c.mpc_uuid in shown],
+            # The page's MPCs' calls, and the newest calls outside any MPC (the Call API's, inbound).
+            "calls": [call_state(c) for c in account.calls if c.mpc_uuid in shown]
+            + [call_state(c) for c in [c for c in account.calls if c.mpc_uuid is None][-limit:]],
             "total_mpcs": total,
             "offset": offset,
             "limit": limit,

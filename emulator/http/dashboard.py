@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import resources
 
 from starlette.requests import Request
@@ -24,15 +25,28 @@ async def version(request: Request) -> Response:
     return PlivoJSONResponse({"version": engine.version, "clock": clock_state(engine, auth_id)})
 
 
+def _about_call(call_uuid: str | None, detail: Mapping[str, object]) -> bool:
+    """Whether a state change or a callback's parameters concern call ``call_uuid`` (None: any)."""
+    return call_uuid is None or call_uuid in (
+        detail.get("call_uuid"),
+        detail.get("CallUUID"),
+        detail.get("ParticipantCallUUID"),
+    )
+
+
 async def timeline(request: Request) -> Response:
-    """One account's (or one MPC's) history: state changes and callback attempts, in time order."""
+    """One account's, one MPC's or one call's history: state changes and callback attempts, in time
+    order (a call's: its own events, its XML's steps, and every request about it)."""
     engine = state_of(request).engine
     q = Params(dict(request.query_params))
-    auth_id, mpc_uuid = q.text("auth_id"), q.text("mpc_uuid")
+    auth_id, mpc_uuid, call_uuid = q.text("auth_id"), q.text("mpc_uuid"), q.text("call_uuid")
     items: list[tuple[str, int, Json]] = []
     for activity in engine.state_changes(auth_id, mpc_uuid):
-        items.append((activity.at.isoformat(), 0, {"source": "state", **activity.to_json()}))
+        if _about_call(call_uuid, activity.detail):
+            items.append((activity.at.isoformat(), 0, {"source": "state", **activity.to_json()}))
     for entry in engine.callbacks(JournalQuery(auth_id=auth_id, mpc_uuid=mpc_uuid)):
+        if not _about_call(call_uuid, entry.callback.params):
+            continue
         cb = entry.callback
         head = {
             "source": "callback",
