@@ -287,6 +287,14 @@ class EmulatorControl:
         path = f"accounts/{urllib.parse.quote(target)}/calls/{urllib.parse.quote(call_uuid)}/dtmf"
         self._call("POST", path, {"digits": digits})
 
+    def say_on_call(
+        self, call_uuid: str, text: str, confidence: float = 0.9, auth_id: str | None = None
+    ) -> None:
+        """Words said on a call whose XML runs ``<GetInput inputType="speech">``."""
+        target = self._account_for(auth_id, "say_on_call")
+        path = f"accounts/{urllib.parse.quote(target)}/calls/{urllib.parse.quote(call_uuid)}/speech"
+        self._call("POST", path, {"text": text, "confidence": confidence})
+
     def speak(self, auth_id: str, mpc_uuid: str, member_id: str, seconds: float = 2.0) -> None:
         """The member speaks for ``seconds`` (ParticipantSpeakStart, then ParticipantSpeakStop)."""
         self._call("POST", _member_path(auth_id, mpc_uuid, member_id, "speak"), {"seconds": seconds})

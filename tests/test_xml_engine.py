@@ -154,7 +154,7 @@ def test_get_digits_tells_its_action_what_was_pressed(harness: Harness) -> None:
     assert hangups(h)[0]["HangupCause"] == "End Of XML Instructions", (
         "the action's document replaced the rest"
     )
-    assert [d["digits"] for d in timeline(h, "XmlDigits")] == ["12*"]
+    assert [d["digits"] for d in timeline(h, "XmlInput")] == ["12*"]
 
 
 def test_get_digits_finish_key_digit_timeout_and_invalid_keys(harness: Harness) -> None:
@@ -191,6 +191,51 @@ def test_get_digits_without_input_retries_then_goes_on_without_a_request(harness
     with pytest.raises(EmulatorError) as bad:
         h.control.press_call_digits(call, "abc", MAIN.auth_id)
     assert bad.value.status == 400
+
+
+def test_get_input_hears_speech_or_keys_and_tells_its_action(harness: Harness) -> None:
+    h = harness
+    rx = h.receiver
+    rx.bodies["/input"] = b"<Response><Wait/></Response>"
+    document = (
+        f"<Response><GetInput action='{rx.url('/input')}' inputType='dtmf speech' executionTimeout='10'>"
+        "<Speak>Say or press your account number</Speak></GetInput><Hangup/></Response>"
+    )
+    said = dial_in(h, document)
+    h.advance(0)
+    h.control.say_on_call(said, "four two", 0.83, MAIN.auth_id)
+    h.advance(0)
+    (heard,) = [r.params for r in rx.received if r.url_path == "/input"]
+    assert (heard["InputType"], heard["Speech"], heard["SpeechConfidenceScore"], heard["Digits"]) == (
+        "speech",
+        "four two",
+        "0.83",
+        "",
+    )
+    pressed = dial_in(h, document, "/second")
+    h.advance(0)
+    h.control.press_call_digits(pressed, "42#", MAIN.auth_id)
+    h.advance(0)
+    keys = [r.params for r in rx.received if r.url_path == "/input"][-1]
+    assert (keys["InputType"], keys["Digits"], keys["Speech"]) == ("dtmf", "42", "")
+    silent = dial_in(h, document, "/third")
+    h.advance(2.4 + 10 - 0.1)  # the prompt (six words: 2.4 s), then executionTimeout
+    assert silent in live(h)
+    h.advance(0.1)  # nothing said or pressed: on to the next verb (<Hangup/>), no request
+    (end,) = [e for e in hangups(h) if e["CallUUID"] == silent]
+    assert end["HangupSource"] == "Answer XML"
+    assert len([r for r in h.receiver.received if r.url_path == "/input"]) == 2
+
+
+def test_get_input_listens_only_for_its_input_type(harness: Harness) -> None:
+    h = harness
+    call = dial_in(
+        h, "<Response><GetInput action='https://x.test/a' inputType='speech'><Wait/></GetInput></Response>"
+    )
+    h.advance(0)
+    with pytest.raises(EmulatorError) as keys:
+        h.control.press_call_digits(call, "1", MAIN.auth_id)
+    assert keys.value.status == 400 and "does not listen for dtmf" in str(keys.value)
 
 
 @pytest.mark.parametrize(
@@ -247,6 +292,12 @@ BROKEN = [
     ("<Response><GetDigits finishOnKey='x'/></Response>", "finishOnKey='x'"),
     ("<Response><GetDigits><Dial>1415</Dial></GetDigits></Response>", "<Dial> cannot be in <GetDigits>"),
     ("<Response><PreAnswer><Hangup/></PreAnswer></Response>", "<Hangup> cannot be in <PreAnswer>"),
+    ("<Response><GetInput inputType='dtmf'/></Response>", "action is required"),
+    ("<Response><GetInput action='https://x.test/a' inputType='smoke'/></Response>", "inputType='smoke'"),
+    (
+        "<Response><GetInput action='https://x.test/a' inputType='dtmf' executionTimeout='99'/></Response>",
+        "executionTimeout=99",
+    ),
     ("<Response><DTMF>12x</DTMF></Response>", "invalid digits '12x'"),
     ("<?xml version='1.0'?><!DOCTYPE r [<!ENTITY a 'b'>]><Response>&a;</Response>", "entities and DTDs"),
 ]

@@ -304,10 +304,17 @@ class CallbackEngine:
         """Keys pressed on a call whose XML is collecting them (``<GetDigits>``)."""
         if not digits or len(digits) > 32 or any(d not in "0123456789*#" for d in digits):
             raise InvalidParameter("digits", f"invalid digits {digits!r}: 1 to 32 of 0-9, * and #")
+        self._call_apps.runner.press(self._live_call(auth_id, call_uuid), digits)
+
+    def say_on_call(self, auth_id: str, call_uuid: str, text: str, confidence: float) -> None:
+        """Words said on a call whose XML listens for speech (``<GetInput inputType="speech">``)."""
+        self._call_apps.runner.say(self._live_call(auth_id, call_uuid), text, confidence)
+
+    def _live_call(self, auth_id: str, call_uuid: str) -> Call:
         call = self.backend.account(auth_id).calls.get(call_uuid)
         if call is None or not call.live:
             raise NotFound(f"no live call '{call_uuid}' in account {auth_id}")
-        self._call_apps.runner.press(call, digits)
+        return call
 
     def ring_seconds(self, auth_id: str, mpc_name: str) -> float:
         """How long a member dialled into MPC ``mpc_name`` rings before it answers (its scenario's)."""

@@ -139,6 +139,16 @@ async def press_call_digits(request: Request) -> Response:
     return Response(status_code=204)
 
 
+async def say_on_call(request: Request) -> Response:
+    """Words said on a call, for the ``<GetInput inputType="speech">`` its XML is running."""
+    path = request.path_params
+    p = await json_params(request)
+    text = p.required_text("text")
+    confidence = p.number("confidence", 0.9, minimum=0.0, maximum=1.0)
+    state_of(request).engine.say_on_call(path["auth_id"], path["call_uuid"], text, confidence)
+    return Response(status_code=204)
+
+
 async def speak(request: Request) -> Response:
     """A member speaks for ``seconds`` (default 2): ParticipantSpeakStart now, ParticipantSpeakStop after."""
     path = request.path_params
@@ -197,6 +207,7 @@ def control_routes() -> list[BaseRoute]:
         Route(f"{PREFIX}/accounts/{{auth_id}}/numbers/{{number}}", attach_application, methods=["PUT"]),
         Route(f"{PREFIX}/accounts/{{auth_id}}/numbers/{{number}}", detach_application, methods=["DELETE"]),
         Route(f"{PREFIX}/accounts/{{auth_id}}/calls/{{call_uuid}}/dtmf", press_call_digits, methods=["POST"]),
+        Route(f"{PREFIX}/accounts/{{auth_id}}/calls/{{call_uuid}}/speech", say_on_call, methods=["POST"]),
         Route(f"{MEMBER}/speak", speak, methods=["POST"]),
         Route(f"{MEMBER}/dtmf", press_digits, methods=["POST"]),
         Route(f"{MEMBER}/hangup", hang_up, methods=["POST"]),

@@ -175,7 +175,12 @@ async def state(request: Request) -> Response:
         return StreamingResponse(body, media_type="application/json")
     if auth_id is None:
         raise InvalidParameter("auth_id", "auth_id is required with limit, offset, order or mpc_uuid")
-    account = backend.account(auth_id)
+    return PlivoJSONResponse(_page(backend.account(auth_id), q, mpc_uuid, origins))
+
+
+def _page(account: Account, q: Params, mpc_uuid: str | None, origins: RecordingOrigins) -> Json:
+    """One page of an account's MPCs (or the one named), their recordings and calls, and the
+    newest calls outside any MPC."""
     limit = q.integer("limit", 100, minimum=1, maximum=MAX_PAGE)
     offset = q.integer("offset", 0, minimum=0)
     order = q.text("order", default="oldest")
@@ -184,7 +189,7 @@ async def state(request: Request) -> Response:
     if mpc_uuid is not None:
         mpc = account.mpcs.get(mpc_uuid)
         if mpc is None:
-            raise NotFound(f"MPC {mpc_uuid} not found in account {auth_id}")
+            raise NotFound(f"MPC {mpc_uuid} not found in account {account.auth_id}")
         selected, total = [mpc], 1
     else:
         everything = list(account.mpcs.values())
@@ -194,18 +199,16 @@ async def state(request: Request) -> Response:
         selected = everything[offset : offset + limit]
     following = offset + len(selected)
     shown = {m.mpc_uuid for m in selected}
-    return PlivoJSONResponse(
-        {
-            "auth_id": account.auth_id,
-            "mpcs": [mpc_state(account, m) for m in selected],
-            "recordings": [recording_state(r, account, origins) for m in selected for r in m.recordings],
-            # The page's MPCs' calls, and the newest calls outside any MPC (the Call API's, inbound).
-            "calls": [call_state(c) for c in account.calls if c.mpc_uuid in shown]
-            + [call_state(c) for c in [c for c in account.calls if c.mpc_uuid is None][-limit:]],
-            "total_mpcs": total,
-            "offset": offset,
-            "limit": limit,
-            "order": order,
-            "next_offset": following if following < total else None,
-        }
-    )
+    calls = [c for c in account.calls if c.mpc_uuid in shown]
+    calls += [c for c in account.calls if c.mpc_uuid is None][-limit:]
+    return {
+        "auth_id": account.auth_id,
+        "mpcs": [mpc_state(account, m) for m in selected],
+        "recordings": [recording_state(r, account, origins) for m in selected for r in m.recordings],
+        "calls": [call_state(c) for c in calls],
+        "total_mpcs": total,
+        "offset": offset,
+        "limit": limit,
+        "order": order,
+        "next_offset": following if following < total else None,
+    }

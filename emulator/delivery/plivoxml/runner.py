@@ -50,6 +50,8 @@ class _Collect:
     verb: GetDigits
     attempt: int = 1
     digits: str = ""
+    speech: str = ""
+    confidence: float = 0.0
 
 
 @dataclass(eq=False)
@@ -159,10 +161,7 @@ class XmlRunner:
 
     def press(self, call: Call, digits: str) -> None:
         """Keys pressed on the call (there is no caller: a test says which), for its GetDigits."""
-        run = self._runs.get(call.call_uuid)
-        collect = run.collecting if run is not None else None
-        if run is None or collect is None:
-            raise InvalidState(f"call {call.call_uuid} is not waiting for digits (no <GetDigits> is running)")
+        run, collect = self._listening(call, "dtmf")
         verb = collect.verb
         for digit in digits:
             if verb.finish_on_key and digit == verb.finish_on_key:
@@ -175,6 +174,26 @@ class XmlRunner:
                 self._collected(run)
                 return
         self._wait_for_input(run, verb.digit_timeout)  # more keys may come until digitTimeout
+
+    def say(self, call: Call, text: str, confidence: float) -> None:
+        """Words said on the call (a test says which, and how sure the recogniser was), for its
+        ``<GetInput inputType="speech">``."""
+        run, collect = self._listening(call, "speech")
+        collect.speech, collect.confidence = text, confidence
+        self._collected(run)
+
+    def _listening(self, call: Call, kind: str) -> tuple[_Run, _Collect]:
+        run = self._runs.get(call.call_uuid)
+        collect = run.collecting if run is not None else None
+        if run is None or collect is None:
+            what = "digits" if kind == "dtmf" else "speech"
+            why = f"call {call.call_uuid} is not waiting for {what} (no <GetDigits> or <GetInput> runs)"
+            raise InvalidState(why)
+        if kind not in collect.verb.input_types:
+            raise InvalidState(
+                f"the <{collect.verb.tag}> of call {call.call_uuid} does not listen for {kind}"
+            )
+        return run, collect
 
     def _wait_for_input(self, run: _Run, seconds: float) -> None:
         if run.waiting is not None:
@@ -189,7 +208,7 @@ class XmlRunner:
         collect = run.collecting
         if self._runs.get(call_uuid) is not run or collect is None:
             return
-        if collect.digits:
+        if collect.digits or collect.speech:
             self._collected(run)
         elif collect.attempt < collect.verb.retries:
             collect.attempt += 1
@@ -206,13 +225,20 @@ class XmlRunner:
             self._scheduler.cancel(run.waiting)
             run.waiting = None
         verb = collect.verb
-        self._note(
-            run.call, "XmlDigits", {"digits": collect.digits, "line": verb.line, "document": run.source}
-        )
+        said = {"digits": collect.digits, "speech": collect.speech}
+        self._note(run.call, "XmlInput", {**said, "line": verb.line, "document": run.source})
         if verb.action is None:
             self._step(run)
             return
-        hook, extra = Webhook(verb.action, verb.method), {"Digits": collect.digits}
+        extra = {"Digits": collect.digits}
+        if verb.tag == "GetInput":  # the docs' GetInput action parameters
+            extra.update(
+                InputType="speech" if collect.speech else "dtmf",
+                Speech=collect.speech,
+                SpeechConfidenceScore=f"{collect.confidence:.2f}" if collect.speech else "",
+                BilledAmount="0.00000",
+            )
+        hook = Webhook(verb.action, verb.method)
         if verb.redirect:  # the action's document replaces this one
             self._fetch_next(run, "CallActionURL", hook, extra)
         else:  # told, and the document goes on

@@ -67,9 +67,19 @@ _MPC_ATTRIBUTES = {
 _XML_DEFAULTS = {"status_callback_method": "POST", "recording_callback_method": "POST"}
 
 # What <Response> may hold (python's ResponseElement, node's Response): run, or read and skipped.
-RUN = ("MultiPartyCall", "Speak", "Play", "Wait", "Hangup", "Redirect", "GetDigits", "PreAnswer", "DTMF")
-NOT_RUN_YET = (
+RUN = (
+    "MultiPartyCall",
+    "Speak",
+    "Play",
+    "Wait",
+    "Hangup",
+    "Redirect",
+    "GetDigits",
     "GetInput",
+    "PreAnswer",
+    "DTMF",
+)
+NOT_RUN_YET = (
     "Record",
     "Dial",
     "Conference",
@@ -116,7 +126,8 @@ class Redirect(Verb):
 
 @dataclass(frozen=True)
 class GetDigits(Verb):
-    """Collect key presses (injected: there is no caller), after the nested prompts have played."""
+    """Collect key presses (``<GetDigits>``), or keys or speech (``<GetInput>``), after the nested
+    prompts have played. There is no caller: a test says what was pressed or said."""
 
     action: str | None
     method: CallbackMethod
@@ -128,6 +139,8 @@ class GetDigits(Verb):
     redirect: bool
     valid_digits: str
     prompt_seconds: float
+    # What it listens for: dtmf, speech, or both (GetInput's inputType).
+    input_types: tuple[str, ...] = ("dtmf",)
 
 
 @dataclass(frozen=True)
@@ -300,6 +313,42 @@ def _get_digits(element: Element, source: str) -> Verb:
     )
 
 
+def _get_input(element: Element, source: str) -> Verb:
+    """Plivo's GetInput (docs): action and inputType required; executionTimeout 15 (5-60),
+    digitEndTimeout auto (2-10), numDigits 32 (1-32), finishOnKey #, redirect true."""
+    action = element.attr("action")
+    problem = url_problem(action) if action else "action is required"
+    if problem is not None:
+        raise _problem(element, source, "action", f"invalid action {action!r}: {problem}")
+    raw_types = (element.attr("inputType") or "").lower().split()
+    if not raw_types or any(t not in ("dtmf", "speech") for t in raw_types):
+        why = f"inputType={element.attr('inputType')!r}: dtmf, speech or 'dtmf speech'"
+        raise _problem(element, source, "inputType", why)
+    end = (element.attr("digitEndTimeout") or "auto").strip().lower()
+    digit_timeout = 2 if end == "auto" else _integer(element, source, "digitEndTimeout", 2, 2, 10) or 2
+    finish = element.attr("finishOnKey")
+    finish = "#" if finish is None else finish.strip()
+    if finish.lower() == "none":
+        finish = ""
+    elif finish and finish not in tuple("0123456789*#"):
+        raise _problem(element, source, "finishOnKey", f"finishOnKey={finish!r}: one of 0-9, * or #, or none")
+    return GetDigits(
+        element.tag,
+        element.line,
+        action,
+        _method(element, source),
+        _integer(element, source, "numDigits", 32, 1, 32) or 32,
+        _integer(element, source, "executionTimeout", 15, 5, 60) or 15,
+        digit_timeout,
+        finish,
+        1,
+        _boolean(element, source, "redirect", True),
+        "1234567890*#",
+        _prompts(element, source),
+        tuple(dict.fromkeys(raw_types)),
+    )
+
+
 def _redirect(element: Element, source: str) -> Verb:
     url = element.text.strip()
     problem = url_problem(url) if url else "the element's text must be the URL to fetch"
@@ -316,6 +365,7 @@ _READERS = {
     "Hangup": _hangup,
     "Redirect": _redirect,
     "GetDigits": _get_digits,
+    "GetInput": _get_input,
     "PreAnswer": _pre_answer,
     "DTMF": _dtmf,
 }
