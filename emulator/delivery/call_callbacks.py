@@ -11,8 +11,12 @@ list. One call's status callbacks share a lane, so ringing, answer and hangup ar
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from emulator.delivery.callbacks import Callback
+from emulator.delivery.choice import ScenarioChoice
+from emulator.delivery.scenarios import Scenario
+from emulator.domain.backend import Backend
 from emulator.domain.calls import Call, CallStatus
 from emulator.domain.events import CallEvent, CallEventKind
 from emulator.domain.values import Webhook, plivo_time
@@ -96,11 +100,28 @@ def exit_action_params(event: CallEvent) -> dict[str, str]:
     }
 
 
-class CallCallbacks:
-    """Turns call events into callbacks; counts each call's status callbacks (their SequenceNumber)."""
+# (lane key, callback, its scenario, whether the lane is finished): how the engine queues one.
+Queue = Callable[[str, Callback, Scenario, bool], object]
 
-    def __init__(self) -> None:
+
+class CallCallbacks:
+    """Turns members' call events into callbacks and queues them; counts each call's status
+    callbacks (their SequenceNumber)."""
+
+    def __init__(self, backend: Backend, choice: ScenarioChoice, queue: Queue) -> None:
+        self._backend = backend
+        self._choice = choice
+        self._queue = queue
         self._sent: dict[str, int] = {}
+
+    def on_event(self, event: CallEvent) -> None:
+        call = event.call
+        if call.status_callback is None and event.kind is not CallEventKind.EXIT_ACTION:
+            return  # nothing to send: skip the scenario lookup (every member's call has events)
+        mpc = self._backend.account(call.auth_id).mpcs.get(call.mpc_uuid or "")
+        scenario = self._choice.for_mpc(call.auth_id, mpc.friendly_name if mpc else "")
+        for key, callback, last in self.for_event(event, scenario.name):
+            self._queue(key, callback, scenario, last)
 
     def forget(self, auth_id: str) -> None:
         for key in [k for k in self._sent if k.startswith(f"{auth_id}/")]:

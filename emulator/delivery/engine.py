@@ -50,7 +50,7 @@ from emulator.delivery.scenarios import Scenario, ScenarioSet, SeedMPC
 from emulator.delivery.scheduler import Scheduler
 from emulator.delivery.sender import RESPONSE_PREFIX_BYTES, XML_READ_BYTES, Outcome, Sender
 from emulator.delivery.signature import signature_headers
-from emulator.delivery.sound_fetches import SoundFetches, wants_sounds
+from emulator.delivery.sound_fetches import SoundFetches
 from emulator.delivery.status import StatusEvent, StatusScope, StatusStreams, status_callback
 from emulator.delivery.status import targets as status_targets
 from emulator.delivery.timers import Timers
@@ -63,7 +63,6 @@ from emulator.domain.events import (
     AddParticipantEvent,
     AudioEvent,
     CallEvent,
-    CallEventKind,
     DomainEvent,
     MPCEvent,
     MPCEventKind,
@@ -156,8 +155,8 @@ class CallbackEngine:
         self._status_streams = StatusStreams()
         self._lanes: dict[str, Lane] = {}
         self._timers = Timers(backend, self._scheduler, self._choice)
-        self._call_callbacks = CallCallbacks()
-        self._sound_fetches = SoundFetches()
+        self._call_callbacks = CallCallbacks(backend, self._choice, self._queue_on)
+        self._sound_fetches = SoundFetches(backend, self._choice, self._send_alone)
         self._call_apps = CallApps(backend, self._scheduler, self._choice, self._send_then, self._note)
         self._runner: asyncio.Task[None] | None = None
         self._collectors: list[_Collector] = []
@@ -372,7 +371,7 @@ class CallbackEngine:
         self._activity.record(event)
         if isinstance(event, RecordingEvent):
             self._on_recording_event(event)
-            self._fetch_sounds(event)
+            self._sound_fetches.on_event(event)
             return
         if isinstance(event, AudioEvent):
             self._timers.on_audio(event)
@@ -390,26 +389,7 @@ class CallbackEngine:
         self._on_status_event(event)
         if isinstance(event, ParticipantEvent):
             self._timers.on_join(event)
-            self._fetch_sounds(event)
-
-    def _fetch_sounds(self, event: ParticipantEvent | RecordingEvent) -> None:
-        """The music and sounds Plivo would fetch now, each alone (nothing orders them)."""
-        if not wants_sounds(event):
-            return
-        if isinstance(event, ParticipantEvent):
-            mpc = event.mpc
-            scenario = self._choice.for_mpc(mpc.auth_id, mpc.friendly_name)
-            fetches = self._sound_fetches.for_participant(event, scenario.name)
-        else:
-            recording = event.recording
-            found = self.backend.account(recording.auth_id).mpcs.get(recording.mpc_uuid)
-            if found is None:
-                return
-            mpc = found
-            scenario = self._choice.for_mpc(mpc.auth_id, mpc.friendly_name)
-            fetches = self._sound_fetches.for_recording(event, mpc, scenario.name)
-        for fetch in fetches:
-            self._send_alone(fetch, scenario)
+            self._sound_fetches.on_event(event)
 
     def _on_recording_event(self, event: RecordingEvent) -> None:
         recording = event.recording
@@ -427,16 +407,14 @@ class CallbackEngine:
         self._queue_callback(key, event, scenario, due)
 
     def _on_call_event(self, event: CallEvent) -> None:
-        call = event.call
         self._call_apps.on_event(event)
-        if call.status_callback is None and event.kind is not CallEventKind.EXIT_ACTION:
-            return  # nothing to send: skip the scenario lookup (every member's call has events)
-        mpc = self.backend.account(call.auth_id).mpcs.get(call.mpc_uuid or "")
-        scenario = self._choice.for_mpc(call.auth_id, mpc.friendly_name if mpc else "")
-        for key, callback, last in self._call_callbacks.for_event(event, scenario.name):
-            self._enqueue(key, [callback], scenario, event.at, call.auth_id)
-            if last:
-                self._finish_lane(key)
+        self._call_callbacks.on_event(event)
+
+    def _queue_on(self, key: str, callback: Callback, scenario: Scenario, last: bool) -> None:
+        """One callback on lane ``key``, due when it says; ``last``: nothing more will follow it."""
+        self._enqueue(key, [callback], scenario, callback.due, callback.auth_id)
+        if last:
+            self._finish_lane(key)
 
     def _on_transcription_event(self, event: TranscriptionEvent) -> None:
         """Ordered: done later; done or failed: POSTed to its URL, if it has one, at once."""

@@ -11,7 +11,12 @@ the MPC's and member's (docs/fidelity.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from emulator.delivery.callbacks import Callback
+from emulator.delivery.choice import ScenarioChoice
+from emulator.delivery.scenarios import Scenario
+from emulator.domain.backend import Backend
 from emulator.domain.events import ParticipantEvent, ParticipantEventKind, RecordingEvent, RecordingEventKind
 from emulator.domain.mpc import MPC
 from emulator.domain.participant import Participant
@@ -71,13 +76,37 @@ def wants_sounds(event: ParticipantEvent | RecordingEvent) -> bool:
 
 
 class SoundFetches:
-    """Turns events into fetches; numbers them per account (their journal ids)."""
+    """Turns events into fetches and sends each alone (nothing orders them); numbers them per
+    account (their journal ids)."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, backend: Backend, choice: ScenarioChoice, send: Callable[[Callback, Scenario], object]
+    ) -> None:
+        self._backend = backend
+        self._choice = choice
+        self._send = send
         self._count: dict[str, int] = {}
 
     def forget(self, auth_id: str) -> None:
         self._count.pop(auth_id, None)
+
+    def on_event(self, event: ParticipantEvent | RecordingEvent) -> None:
+        """The music and sounds Plivo would fetch now."""
+        if not wants_sounds(event):
+            return
+        if isinstance(event, ParticipantEvent):
+            mpc = event.mpc
+            scenario = self._choice.for_mpc(mpc.auth_id, mpc.friendly_name)
+            fetches = self.for_participant(event, scenario.name)
+        else:
+            recording = event.recording
+            found = self._backend.account(recording.auth_id).mpcs.get(recording.mpc_uuid)
+            if found is None:
+                return
+            scenario = self._choice.for_mpc(found.auth_id, found.friendly_name)
+            fetches = self.for_recording(event, found, scenario.name)
+        for fetch in fetches:
+            self._send(fetch, scenario)
 
     def for_participant(self, event: ParticipantEvent, scenario: str) -> list[Callback]:
         params = _member_params(event.mpc, event.participant)
