@@ -54,7 +54,8 @@ def test_ringing_answer_and_the_hangup_causes(harness: Harness) -> None:
     for r in at(h, "/calls"):
         assert_signed(r, url)
         by_call.setdefault(r.params["CallUUID"], []).append(r.params)
-    assert list(by_call) == [c["calls"][0]["call_uuid"] for c in (first, second, third)]
+    # Each call's requests share a lane (in order); different calls' may arrive in any order.
+    assert set(by_call) == {c["calls"][0]["call_uuid"] for c in (first, second, third)}
     for call in by_call.values():
         assert [(p["Event"], p["CallStatus"]) for p in call] == [
             ("Ring", "ringing"),

@@ -1,20 +1,16 @@
 """The callback engine: domain events in, signed callbacks out.
 
-Recording, MPC status, transcription and async-mode callbacks all go through it.
-For each recording event the engine picks the recording's scenario, snapshots
-the callback's parameters, and queues it on the recording's *lane*
-(:mod:`emulator.delivery.lanes`). A lane sends its callbacks one at a time, in
-SequenceNumber order, each when its due time comes; a failed attempt is retried
-on the scenario's backoff and holds the lane until it is delivered or given up,
-so a receiver never sees event 3 before event 2 (unless a scenario asks for
-exactly that). Lanes of different recordings run concurrently.
+Every family of callback goes through it: recordings', MPC status, members' calls, music and
+sounds, transcriptions, a call's application and its XML, async-mode answers. For each event the
+engine decides what to send and on which *lane*: a recording's callbacks share one, so a receiver
+never sees event 3 before event 2 (unless a scenario asks for exactly that); each MPC status
+destination and each call has its own. :mod:`emulator.delivery.dispatch` then sends them: one at a
+time per lane, each when due, retried on the scenario's backoff.
 
-The engine is the delivery layer's interface: the HTTP layer calls its methods
-(the clock, scenario choice, the journal and the activity log) and never
-reaches into its parts.
-
-The timers the domain cannot keep (scenario actions, max_duration, plays running
-out, transcriptions getting done) are :mod:`emulator.delivery.timers`'.
+The engine is the delivery layer's interface: the HTTP layer calls its methods (the clock, scenario
+choice, the journal and the activity log, injected speech and keys) and never reaches into its parts.
+The timers the domain cannot keep are :mod:`emulator.delivery.timers`; each callback family's
+payloads are their own modules (callbacks, status, call_callbacks, sound_fetches, call_app).
 """
 
 from __future__ import annotations
@@ -22,12 +18,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import functools
 import hashlib
 import logging
 import random
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,17 +38,16 @@ from emulator.delivery.callbacks import (
 )
 from emulator.delivery.choice import ScenarioChoice
 from emulator.delivery.clock import AccountClocks, ClockMode
-from emulator.delivery.journal import Attempt, DeliveryState, Journal, JournalEntry, JournalQuery
-from emulator.delivery.lanes import Lane, Queued, Reply, Then, report_undelivered
+from emulator.delivery.dispatch import Dispatcher
+from emulator.delivery.journal import DeliveryState, Journal, JournalEntry, JournalQuery
+from emulator.delivery.lanes import Then
 from emulator.delivery.scenarios import Scenario, ScenarioSet, SeedMPC
 from emulator.delivery.scheduler import Scheduler
-from emulator.delivery.sender import RESPONSE_PREFIX_BYTES, XML_READ_BYTES, Outcome, Sender
-from emulator.delivery.signature import signature_headers
+from emulator.delivery.sender import Sender
 from emulator.delivery.sound_fetches import SoundFetches
 from emulator.delivery.status import StatusEvent, StatusScope, StatusStreams, status_callback
 from emulator.delivery.status import targets as status_targets
 from emulator.delivery.timers import Timers
-from emulator.delivery.xml_reply import check_reply
 from emulator.domain.account import Account
 from emulator.domain.backend import Backend
 from emulator.domain.calls import Call
@@ -116,18 +109,6 @@ class AdvanceReport:
         return len(self.callbacks) < self.attempted
 
 
-@dataclass(eq=False)
-class _Collector:
-    """What an advance sent: each callback attempted (of one account, or all) and its state."""
-
-    auth_id: str | None
-    states: dict[str, DeliveryState] = field(default_factory=dict)
-
-    def saw(self, entry: JournalEntry) -> None:
-        if self.auth_id is None or entry.callback.auth_id == self.auth_id:
-            self.states[entry.callback.callback_id] = entry.state
-
-
 class CallbackEngine:
     """The delivery layer's one object: the HTTP layer uses its methods, never its parts."""
 
@@ -153,17 +134,13 @@ class CallbackEngine:
         self._links = links
         self._status_scope = status_scope
         self._status_streams = StatusStreams()
-        self._lanes: dict[str, Lane] = {}
         self._timers = Timers(backend, self._scheduler, self._choice)
+        self._dispatch = Dispatcher(backend, clocks, self._scheduler, self._journal, self.sender)
         self._call_callbacks = CallCallbacks(backend, self._choice, self._queue_on)
-        self._sound_fetches = SoundFetches(backend, self._choice, self._send_alone)
+        self._sound_fetches = SoundFetches(backend, self._choice, self._dispatch.send_alone)
         self._call_apps = CallApps(backend, self._scheduler, self._choice, self._send_then, self._note)
         self._runner: asyncio.Task[None] | None = None
-        self._collectors: list[_Collector] = []
         self._resends = 0
-        # Callbacks settled since start-up, whatever the journal still remembers.
-        self.delivered = 0
-        self.failed = 0
         backend.subscribe(self.on_event)
         backend.on_reset(self.on_reset)
 
@@ -184,14 +161,14 @@ class CallbackEngine:
         self.begin_shutdown()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + grace
-        while any(lane.sending for lane in self._lanes.values()) and loop.time() < deadline:
+        while self._dispatch.sending and loop.time() < deadline:
             await asyncio.sleep(0.02)
         if self._runner is not None:
             self._runner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._runner
         await self.sender.aclose()
-        report_undelivered(self._lanes.values())
+        self._dispatch.report_undelivered()
 
     def on_reset(self, account: Account) -> None:
         """Forget the account's pending callbacks, timers and own time, then seed it again."""
@@ -202,9 +179,7 @@ class CallbackEngine:
         self._activity.clear([auth_id])
         self._choice.forget_account(auth_id)
         self._status_streams.forget(auth_id)
-        prefix = f"{auth_id}/"
-        for key in [k for k in self._lanes if k.startswith(prefix)]:
-            self._lanes.pop(key).closed = True
+        self._dispatch.close_account(auth_id)
         self._timers.forget(auth_id)
         self._call_callbacks.forget(auth_id)
         self._sound_fetches.forget(auth_id)
@@ -246,7 +221,7 @@ class CallbackEngine:
         mode; returns once everything due on the way is delivered or given up."""
         if auth_id is None and not self._clock.manual:
             raise RuntimeError("only a manual clock can be advanced for every account")
-        with self._collect_attempts(auth_id) as collected:
+        with self._dispatch.collect(auth_id) as collected:
             await self._scheduler.advance(seconds, auth_id)
         # The journal keeps the newest entries only: an advance that sent more than it holds says so.
         attempted = collected.states
@@ -256,16 +231,6 @@ class CallbackEngine:
         delivered = sum(1 for state in attempted.values() if state is DeliveryState.DELIVERED)
         failed = sum(1 for state in attempted.values() if state is DeliveryState.FAILED)
         return AdvanceReport(len(attempted), delivered, failed, listed)
-
-    @contextlib.contextmanager
-    def _collect_attempts(self, auth_id: str | None) -> Iterator[_Collector]:
-        """The callbacks (of one account, or all) attempted while the block runs, with their state."""
-        collector = _Collector(auth_id)
-        self._collectors.append(collector)
-        try:
-            yield collector
-        finally:
-            self._collectors.remove(collector)
 
     # ------------------------------------------------------------- scenarios
 
@@ -295,7 +260,7 @@ class CallbackEngine:
         clock, signed and journaled like every callback, with the delivery settings of the default."""
         scenario = self._choice.loaded.default
         callback = async_result(auth_id, url, method, params, self._clocks.now(auth_id), scenario.name)
-        self._send_alone(callback, scenario)
+        self._dispatch.send_alone(callback, scenario)
 
     # ------------------------------------------------------- injected events
 
@@ -343,7 +308,7 @@ class CallbackEngine:
             due=self._clocks.now(callback.auth_id),
         )
         scenario = self._choice.loaded.get(callback.scenario) or self._choice.loaded.default
-        return self._send_alone(copy, scenario, note=f"resent from {callback_id}")
+        return self._dispatch.send_alone(copy, scenario, note=f"resent from {callback_id}")
 
     async def wait_for_callbacks(
         self, query: JournalQuery, min_count: int, timeout: float
@@ -412,9 +377,9 @@ class CallbackEngine:
 
     def _queue_on(self, key: str, callback: Callback, scenario: Scenario, last: bool) -> None:
         """One callback on lane ``key``, due when it says; ``last``: nothing more will follow it."""
-        self._enqueue(key, [callback], scenario, callback.due, callback.auth_id)
+        self._dispatch.enqueue(key, [callback], scenario, callback.due, callback.auth_id)
         if last:
-            self._finish_lane(key)
+            self._dispatch.finish_lane(key)
 
     def _on_transcription_event(self, event: TranscriptionEvent) -> None:
         """Ordered: done later; done or failed: POSTed to its URL, if it has one, at once."""
@@ -423,7 +388,7 @@ class CallbackEngine:
         if event.kind is TranscriptionEventKind.ORDERED or transcription.callback_url is None:
             return
         scenario = self._choice.again(transcription.recording)
-        self._send_alone(transcription_callback(event, scenario.name), scenario)
+        self._dispatch.send_alone(transcription_callback(event, scenario.name), scenario)
 
     def _queue_callback(self, key: str, event: RecordingEvent, scenario: Scenario, due: datetime) -> None:
         recording = event.recording
@@ -452,49 +417,21 @@ class CallbackEngine:
         # An out-of-order fault holds the callback back until the next one has been delivered
         # (the last event of a recording has no next one, so it cannot be held).
         held = event.kind in scenario.out_of_order and event.kind not in TERMINAL
-        self._enqueue(key, copies, scenario, due, recording.auth_id, held=held)
+        self._dispatch.enqueue(key, copies, scenario, due, recording.auth_id, held=held)
         if event.kind in TERMINAL:
-            self._finish_lane(key)
+            self._dispatch.finish_lane(key)
 
-    def _enqueue(
-        self,
-        key: str,
-        copies: list[Callback],
-        scenario: Scenario,
-        due: datetime,
-        owner: str,
-        *,
-        held: bool = False,
-        note: str | None = None,
-        then: Then | None = None,
-    ) -> list[JournalEntry]:
-        """Journal ``copies`` and queue them on lane ``key``, each ready at ``due`` (the owner's time)."""
-        lane = self._lanes.get(key)
-        if lane is None:
-            lane = self._lanes[key] = Lane(key)
-        if held:
-            note = "out_of_order fault: held back until the next callback overtakes it"
-        items = [Queued(self._journal.add(copy, note), scenario, held=held, then=then) for copy in copies]
-        for item in items:
-            self._scheduler.schedule(due, functools.partial(self._ready, lane, item), owner=owner)
-        lane.enqueue(items)
-        return [item.entry for item in items]
+    def _send_then(self, callback: Callback, scenario: Scenario, then: Then | None) -> JournalEntry:
+        return self._dispatch.send_alone(callback, scenario, then=then)
 
-    def _send_alone(
-        self,
-        callback: Callback,
-        scenario: Scenario,
-        note: str | None = None,
-        then: Then | None = None,
-    ) -> JournalEntry:
-        """A callback that follows no other (an async answer, a resend, a fetch): its own lane, due
-        at its ``due``; ``then`` is called with its entry once it is delivered or given up."""
-        key = f"{callback.auth_id}/alone/{callback.callback_id}"
-        (entry,) = self._enqueue(
-            key, [callback], scenario, callback.due, callback.auth_id, note=note, then=then
-        )
-        self._finish_lane(key)
-        return entry
+    @property
+    def delivered(self) -> int:
+        """Callbacks delivered since start-up, whatever the journal still remembers."""
+        return self._dispatch.delivered
+
+    @property
+    def failed(self) -> int:
+        return self._dispatch.failed
 
     def _note(self, call: Call, kind: str, detail: dict[str, Any]) -> None:
         """A line in a call's timeline that no domain event makes (its XML's verbs, a refused document)."""
@@ -502,17 +439,6 @@ class CallbackEngine:
         self._activity.note(
             Activity(now, call.auth_id, call.mpc_uuid or "", kind, {"call_uuid": call.call_uuid, **detail})
         )
-
-    def _send_then(self, callback: Callback, scenario: Scenario, then: Then | None) -> JournalEntry:
-        return self._send_alone(callback, scenario, then=then)
-
-    def _finish_lane(self, key: str) -> None:
-        """Nothing more will be queued on lane ``key``: it goes once drained."""
-        lane = self._lanes.get(key)
-        if lane is not None:
-            lane.finished = True
-            if lane.drained:
-                del self._lanes[key]
 
     def _on_status_event(self, event: StatusEvent) -> None:
         mpc = event.mpc
@@ -523,10 +449,10 @@ class CallbackEngine:
             for target in found:
                 key, stream, sequence = self._status_streams.next(mpc_key, target.callback)
                 callback = status_callback(event, target, stream, sequence, scenario.name)
-                self._enqueue(key, [callback], scenario, event.at, mpc.auth_id)
+                self._dispatch.enqueue(key, [callback], scenario, event.at, mpc.auth_id)
         if event.kind is MPCEventKind.ENDED:
             for key in self._status_streams.end(mpc_key):
-                self._finish_lane(key)
+                self._dispatch.finish_lane(key)
 
     def _delay(self, scenario: Scenario, event: RecordingEvent) -> float:
         delay = scenario.delay(event.kind)
@@ -534,117 +460,3 @@ class CallbackEngine:
             rnd = random.Random(_stable_int(self.backend.seed, event.recording.recording_id, event.sequence))
             delay += rnd.uniform(0, scenario.jitter)
         return delay
-
-    # --------------------------------------------------------------- delivery
-
-    def _ready(self, lane: Lane, item: Queued) -> None:
-        item.ready = True
-        self._pump(lane)
-
-    def _pump(self, lane: Lane) -> None:
-        item = lane.take_next()
-        if item is not None:
-            self._scheduler.spawn(self._attempt(lane, item), owner=item.entry.callback.auth_id)
-
-    def _settle(self, lane: Lane, item: Queued) -> None:
-        lane.done(item)
-        if lane.drained and self._lanes.get(lane.key) is lane:
-            del self._lanes[lane.key]
-        self._pump(lane)
-        if item.then is not None and not lane.closed:
-            reply = item.reply if item.entry.state is DeliveryState.DELIVERED else None
-            try:
-                item.then(item.entry, reply)
-            except Exception:  # what follows a fetch must not take delivery down with it
-                log.exception("after %s: the follow-up failed", item.entry.callback.event_name)
-
-    def nonce(self, callback_id: str, attempt: int) -> str:
-        return f"{_stable_int(self.backend.seed, callback_id, attempt) % 10**20:020d}"
-
-    async def _attempt(self, lane: Lane, item: Queued) -> None:
-        try:
-            await self._send(lane, item)
-        except Exception as exc:  # a bug must not leave the lane blocked forever, nor the journal silent
-            log.exception("callback delivery crashed")
-            entry = item.entry
-            error = f"emulator error while sending: {type(exc).__name__}: {exc}"
-            now = self._clocks.now(entry.callback.auth_id)
-            attempt = Attempt(len(entry.attempts) + 1, now, None, 0.0, error, 0.0)
-            self._record(entry, attempt, None, DeliveryState.FAILED)
-            self._settle(lane, item)
-
-    async def _send(self, lane: Lane, item: Queued) -> None:
-        entry, scenario = item.entry, item.scenario
-        callback = entry.callback
-        number = len(entry.attempts) + 1
-        account = self.backend.account(callback.auth_id)
-        nonce = self.nonce(callback.callback_id, number)
-        headers = signature_headers(
-            callback.method.value,
-            callback.url,
-            callback.params,
-            nonce,
-            account.auth_token,
-            account.auth_token,
-        )
-        now = self._clocks.now(callback.auth_id)
-        read = XML_READ_BYTES if callback.reply else RESPONSE_PREFIX_BYTES
-        outcome = await self.sender.send(
-            callback.method, callback.url, callback.params, headers, scenario.delivery.timeout, read
-        )
-        attempt = self._attempt_of(callback, number, now, outcome)
-        if callback.reply is not None and outcome.body is not None:
-            item.reply = Reply(outcome.body, outcome.content_type)
-        backoff = scenario.delivery.retry_backoff
-        settled: DeliveryState | None = None
-        if outcome.ok or outcome.refused or number > len(backoff) or lane.closed:
-            settled = DeliveryState.DELIVERED if outcome.ok else DeliveryState.FAILED
-        self._record(entry, attempt, headers, settled)
-        if settled is None:
-            lane.retry_later(item)
-            self._scheduler.schedule_in(
-                backoff[number - 1], functools.partial(self._ready, lane, item), owner=callback.auth_id
-            )
-            return
-        if not outcome.ok:
-            log.warning(
-                "callback %s to %s given up after %d attempt(s): %s",
-                callback.event_name,
-                callback.url,
-                number,
-                outcome.error,
-            )
-        self._settle(lane, item)
-
-    def _attempt_of(self, callback: Callback, number: int, now: datetime, outcome: Outcome) -> Attempt:
-        """The journal's record of one attempt: when, how it went, the start of the answer, and what
-        an XML document answered holds."""
-        check = None
-        if callback.reply is not None and outcome.ok:
-            check = check_reply(outcome.body, outcome.body_truncated, callback.reply)
-        # Lateness counts the wait for a free connection too: it is when the request went out
-        # (a manual clock stands still meanwhile).
-        queued_ms = 0.0 if self._clock.manual else outcome.queued_ms * self._clock.speed
-        late_ms = (now - callback.due).total_seconds() * 1000 + queued_ms
-        body, cut = outcome.body, outcome.body_truncated
-        if body is not None and len(body) > RESPONSE_PREFIX_BYTES:  # the journal keeps the start only
-            body, cut = body[:RESPONSE_PREFIX_BYTES], True
-        return Attempt(
-            number, now, outcome.status, outcome.latency_ms, outcome.error, late_ms, body, cut, check
-        )
-
-    def _record(
-        self,
-        entry: JournalEntry,
-        attempt: Attempt,
-        headers: dict[str, str] | None,
-        settled: DeliveryState | None,
-    ) -> None:
-        """An attempt, in the journal, in the counters, and for the advances collecting them."""
-        self._journal.record_attempt(entry, attempt, headers=headers, settled=settled)
-        if settled is DeliveryState.DELIVERED:
-            self.delivered += 1
-        elif settled is DeliveryState.FAILED:
-            self.failed += 1
-        for collector in self._collectors:
-            collector.saw(entry)
