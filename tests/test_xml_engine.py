@@ -118,13 +118,13 @@ def test_an_exit_action_document_takes_over_when_kicked(harness: Harness) -> Non
 def test_pre_answer_and_dtmf_take_their_time_and_verbs_not_run_yet_are_passed_over(harness: Harness) -> None:
     h = harness
     call = dial_in(
-        h, "<Response><PreAnswer><Speak>hi</Speak></PreAnswer><Record/><DTMF>12w3</DTMF><Wait/></Response>"
+        h, "<Response><PreAnswer><Speak>hi</Speak></PreAnswer><Dial/><DTMF>12w3</DTMF><Wait/></Response>"
     )
     h.advance(2.4)  # PreAnswer's Speak 1 s, the DTMF's w half a second, the Wait 1 s
     assert live(h) == [call]
     h.advance(0.1)
     verbs = [(v["verb"], v["skipped"]) for v in timeline(h, "XmlVerb")]
-    assert verbs == [("PreAnswer", False), ("Record", True), ("DTMF", False), ("Wait", False)]
+    assert verbs == [("PreAnswer", False), ("Dial", True), ("DTMF", False), ("Wait", False)]
     (end,) = hangups(h)
     assert end["AnswerTime"] == "", "early media answers nothing"
 
@@ -238,6 +238,72 @@ def test_get_input_listens_only_for_its_input_type(harness: Harness) -> None:
     assert keys.value.status == 400 and "does not listen for dtmf" in str(keys.value)
 
 
+def test_record_until_max_length_then_the_action_and_the_callback(harness: Harness) -> None:
+    h = harness
+    rx = h.receiver
+    rx.bodies["/recorded"] = b"<Response><Speak>Thanks</Speak></Response>"
+    call = dial_in(
+        h,
+        f"<Response><Record action='{rx.url('/recorded')}' maxLength='30' fileFormat='wav' "
+        f"callbackUrl='{rx.url('/file')}'/><Hangup/></Response>",
+    )
+    h.advance(29.9)
+    assert [r for r in rx.received if r.url_path == "/recorded"] == []
+    h.advance(0.1)
+    (action,) = [r.params for r in rx.received if r.url_path == "/recorded"]
+    assert (action["RecordingDuration"], action["RecordingDurationMs"], action["Digits"]) == (
+        "30",
+        "30000",
+        "",
+    )
+    assert action["RecordUrl"].endswith(f"/Recording/{action['RecordingID']}.wav")
+    assert int(action["RecordingEndMs"]) - int(action["RecordingStartMs"]) == 30000
+    h.advance(3.5)  # the file is processed (the default scenario's 3-3.5 s): callbackUrl is told
+    (told,) = [r.params for r in rx.received if r.url_path == "/file"]
+    keys = ("RecordUrl", "RecordingID", "RecordingDuration", "RecordingDurationMs", "RecordingStartMs")
+    assert {k: told[k] for k in keys} == {k: action[k] for k in keys}, "the same file, told again"
+    assert told["CallUUID"] == call and "Digits" not in told
+    found = h.api.get(f"Recording/{action['RecordingID']}/").json()
+    assert (found["recording_type"], found["call_uuid"], found["recording_duration_ms"]) == (
+        "normal",
+        call,
+        "30000.00000",
+    )
+    assert h.api.get("Recording/", params={"call_uuid": call}).json()["meta"]["total_count"] == 1
+    audio = h.api.client.get(action["RecordUrl"])
+    assert (
+        audio.status_code == 200 and audio.content[:4] == b"RIFF" and len(audio.content) == 44 + 30 * 8000 * 2
+    )
+    assert live(h) == [], "the action's document (Speak) ran instead of the Hangup after Record"
+    assert hangups(h)[0]["HangupCause"] == "End Of XML Instructions"
+
+
+def test_record_ends_on_its_finish_key_and_records_in_the_background(harness: Harness) -> None:
+    h = harness
+    rx = h.receiver
+    rx.bodies["/recorded"] = b"<Response><Wait/></Response>"
+    call = dial_in(h, f"<Response><Record action='{rx.url('/recorded')}' finishOnKey='*'/></Response>")
+    h.advance(10)
+    h.control.press_call_digits(call, "5*", MAIN.auth_id)
+    h.advance(0)
+    (action,) = [r.params for r in rx.received if r.url_path == "/recorded"]
+    assert (action["RecordingDuration"], action["Digits"]) == ("10", "*")
+    session = dial_in(
+        h,
+        f"<Response><Record recordSession='true' action='{rx.url('/session')}'/>"
+        "<Wait length='20'/></Response>",
+        "/second",
+    )
+    h.advance(0)
+    (early,) = [r.params for r in rx.received if r.url_path == "/session"]
+    assert (early["RecordingDuration"], early["RecordingEndMs"]) == ("-1", "-1"), "still recording"
+    h.advance(20)
+    state = {r["recording_id"]: r for r in h.control.state(MAIN.auth_id)["recordings"]}
+    assert state[early["RecordingID"]]["state"] == "completed", "the call's end ends its recording"
+    assert state[early["RecordingID"]]["duration_seconds"] == 20.0
+    assert session not in live(h)
+
+
 @pytest.mark.parametrize(
     "builder",
     [
@@ -299,6 +365,8 @@ BROKEN = [
         "executionTimeout=99",
     ),
     ("<Response><DTMF>12x</DTMF></Response>", "invalid digits '12x'"),
+    ("<Response><Record fileFormat='ogg'/></Response>", "fileFormat='ogg'"),
+    ("<Response><Record maxLength='0'/></Response>", "maxLength=0"),
     ("<?xml version='1.0'?><!DOCTYPE r [<!ENTITY a 'b'>]><Response>&a;</Response>", "entities and DTDs"),
 ]
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from emulator.delivery.call_callbacks import call_params, final_status, hangup_params
-from emulator.delivery.callbacks import Callback
+from emulator.delivery.callbacks import Callback, LinksFor
 from emulator.delivery.choice import ScenarioChoice
 from emulator.delivery.journal import DeliveryState, JournalEntry
 from emulator.delivery.lanes import Reply, Then
@@ -44,13 +44,19 @@ Send = Callable[[Callback, Scenario, Then | None], JournalEntry]
 
 class CallApps:
     def __init__(
-        self, backend: Backend, scheduler: Scheduler, choice: ScenarioChoice, send: Send, note: Note
+        self,
+        backend: Backend,
+        scheduler: Scheduler,
+        choice: ScenarioChoice,
+        send: Send,
+        note: Note,
+        links: LinksFor,
     ) -> None:
         self._backend = backend
         self._scheduler = scheduler
         self._choice = choice
         self._send = send
-        self.runner = XmlRunner(backend, scheduler, self.fetch_document, note)
+        self.runner = XmlRunner(backend, scheduler, self.fetch_document, note, links)
         # Requests made per account: their journal ids (and SequenceNumber), repeatable per account.
         self._made: dict[str, int] = {}
 

@@ -137,3 +137,42 @@ def transcription_callback(event: TranscriptionEvent, scenario: str) -> Callback
         due=event.at,
         scenario=scenario,
     )
+
+
+def record_xml_params(recording: Recording, links: RecordingLinks, ended: bool) -> dict[str, str]:
+    """What a ``<Record>`` verb's action and callbackUrl get (docs: Record XML): the file, its id and
+    durations; ``-1`` while it is still recording (a background recordSession)."""
+
+    def ms(moment: datetime | None) -> str:
+        return str(round(moment.timestamp() * 1000)) if moment is not None and ended else NOT_YET
+
+    seconds = recording.duration(recording.end_time or recording.start_time).total_seconds()
+    return {
+        "RecordUrl": links.media_url,
+        "RecordingID": recording.recording_id,
+        "RecordingDuration": str(round(seconds)) if ended else NOT_YET,
+        "RecordingDurationMs": str(round(seconds * 1000)) if ended else NOT_YET,
+        "RecordingStartMs": ms(recording.start_time),
+        "RecordingEndMs": ms(recording.end_time),
+    }
+
+
+def record_xml_callback(
+    recording: Recording, links: RecordingLinks, due: datetime, scenario: str
+) -> Callback:
+    """A ``<Record>`` verb's callbackUrl, once the file is processed."""
+    assert recording.options.callback_url is not None
+    return Callback(
+        callback_id=f"{recording.recording_id}-record",
+        auth_id=recording.auth_id,
+        recording_id=recording.recording_id,
+        mpc_uuid="",
+        member_id=None,
+        event_name="CallRecordCallback",
+        sequence=1,
+        url=recording.options.callback_url,
+        method=recording.options.callback_method,
+        params={"CallUUID": recording.call_uuid or "", **record_xml_params(recording, links, True)},
+        due=due,
+        scenario=scenario,
+    )

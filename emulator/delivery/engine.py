@@ -33,6 +33,7 @@ from emulator.delivery.callbacks import (
     LinksFor,
     RecordingLinks,
     async_result,
+    record_xml_callback,
     recording_params,
     transcription_callback,
 )
@@ -138,7 +139,7 @@ class CallbackEngine:
         self._dispatch = Dispatcher(backend, clocks, self._scheduler, self._journal, self.sender)
         self._call_callbacks = CallCallbacks(backend, self._choice, self._queue_on)
         self._sound_fetches = SoundFetches(backend, self._choice, self._dispatch.send_alone)
-        self._call_apps = CallApps(backend, self._scheduler, self._choice, self._send_then, self._note)
+        self._call_apps = CallApps(backend, self._scheduler, self._choice, self._send_then, self._note, links)
         self._runner: asyncio.Task[None] | None = None
         self._resends = 0
         backend.subscribe(self.on_event)
@@ -368,6 +369,11 @@ class CallbackEngine:
         if event.kind is RecordingEventKind.COMPLETED:
             self._timers.publish_at(recording, due)
         if recording.options.callback_url is None:
+            return
+        if recording.options.callback_shape == "record-xml":  # one request, once the file is ready
+            if event.kind is RecordingEventKind.COMPLETED:
+                callback = record_xml_callback(recording, self._links(recording), due, scenario.name)
+                self._dispatch.send_alone(callback, scenario)
             return
         self._queue_callback(key, event, scenario, due)
 

@@ -108,9 +108,11 @@ class Account:
     _dialling: dict[str, _Dialling] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self.recordings = AccountRecordings(self.auth_id, self.ids, self.clock, self.emit, self.mpcs)
-        self.transcriptions = AccountTranscriptions(self.clock, self.emit)
         self.calls = AccountCalls(self.auth_id)
+        self.recordings = AccountRecordings(
+            self.auth_id, self.ids, self.clock, self.emit, self.mpcs, self.calls.get
+        )
+        self.transcriptions = AccountTranscriptions(self.clock, self.emit)
 
     # ------------------------------------------------------------------ lookups
 
@@ -322,6 +324,7 @@ class Account:
             hangup = CANCELED if call.status is CallStatus.RINGING else HUNG_UP_BY_API
         now = self.clock()
         events: list[DomainEvent] = []
+        self.recordings.call_ended(call_uuid, now, events)
         if (member := self._live_calls.get(call_uuid)) is not None:
             mpc, participant = member
             self._exit(mpc, participant, ExitCause.HANGUP, now, events, hangup=hangup)

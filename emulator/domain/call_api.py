@@ -15,6 +15,7 @@ from emulator.domain.calls import CANCELED, END_OF_XML, Call, CallApp, CallStatu
 from emulator.domain.errors import InvalidParameter, NotFound
 from emulator.domain.events import DomainEvent
 from emulator.domain.participant import Participant, ParticipantSpec
+from emulator.domain.recording import Recording, RecordingRequest
 from emulator.domain.refs import MPCRef
 
 # Plivo's docs allow up to 1000 destinations in one make-call request.
@@ -105,6 +106,25 @@ class CallAPI:
         call = self._account.calls.get(call_uuid)
         if call is not None and call.live:
             self._account.hang_up_call(call_uuid, hangup)
+
+    def record(self, call_uuid: str, request: RecordingRequest) -> Recording:
+        """An XML ``<Record>``: the call's own recording starts (answering a call still ringing)."""
+        account = self._account
+        call = account.calls.get(call_uuid)
+        if call is None or not call.live:
+            raise NotFound(f"call '{call_uuid}' is not live")
+        now = account.clock()
+        if call.status is CallStatus.RINGING:
+            events: list[DomainEvent] = []
+            account.calls.answer(call, now, events)
+            account.emit(events)
+        return account.recordings.start_for_call(call, request, now)
+
+    def stop_recording(self, recording_id: str) -> Recording:
+        recording = self._account.recordings.by_id(recording_id)
+        if recording.can("stop"):
+            self._account.recordings.act(recording_id, "stop")
+        return recording
 
     def join(self, call_uuid: str, mpc_name: str, spec: ParticipantSpec) -> Participant:
         """An XML ``<MultiPartyCall>``: the call joins (or creates) the MPC named ``mpc_name``."""

@@ -40,7 +40,7 @@ class RecordingEvent:
     @property
     def event_name(self) -> str:
         """Plivo's EventName, e.g. ``MPCRecordingInitiated`` or ``ParticipantRecordingPaused``."""
-        prefix = "MPC" if self.recording.member_id is None else "Participant"
+        prefix = {"mpc": "MPC", "participant": "Participant", "call": "Call"}[self.recording.scope.value]
         return f"{prefix}Recording{self.kind.value}"
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from emulator.domain.calls import Call
 from emulator.domain.mpc import MPC
 from emulator.domain.participant import Participant
 from emulator.domain.recording import Recording
@@ -75,7 +76,7 @@ class RecordingFilter:
         """Whether the filter needs the recording's member (looked up only then)."""
         return self.call_uuid is not None or self.from_number is not None or self.to_number is not None
 
-    def matches(self, recording: Recording, member: Participant | None, now: datetime) -> bool:
+    def matches(self, recording: Recording, member: Participant | Call | None, now: datetime) -> bool:
         if self.conference:
             return False
         if self.by_member and (

@@ -48,6 +48,9 @@ class RecordingOptions:
     file_format: FileFormat = FileFormat.MP3
     callback_url: str | None = None
     callback_method: CallbackMethod = CallbackMethod.POST
+    # "record-xml": a <Record> verb's recording, whose callback_url gets one request, Record XML's
+    # parameters, once the file is processed (not the MPC recording events).
+    callback_shape: str = "events"
     # Where the transcription of each file goes (always POSTed: no SDK sends a method for it).
     transcription_url: str | None = None
     transcript: bool = False
@@ -88,6 +91,8 @@ class Recording:
     # When the processed file joins the account's Recordings (the Completed callback's moment).
     available_at: datetime | None = None
     deleted: bool = False
+    # The call a <Record> verb recorded (its own recording, outside any MPC).
+    call_uuid: str | None = None
     _recorded: timedelta = field(default=timedelta(0), repr=False)
     _segment_start: datetime | None = field(default=None, repr=False)
 
@@ -96,6 +101,8 @@ class Recording:
 
     @property
     def scope(self) -> RecordingScope:
+        if self.call_uuid is not None and self.member_id is None:
+            return RecordingScope.CALL
         return RecordingScope.MPC if self.member_id is None else RecordingScope.PARTICIPANT
 
     @property
@@ -115,6 +122,8 @@ class Recording:
 
     def describe(self) -> str:
         """How error messages name this recording."""
+        if self.call_uuid is not None and self.member_id is None:
+            return f"the recording of call {self.call_uuid}"
         if self.member_id is None:
             return f"the recording of MPC '{self.mpc_name}'"
         return f"the '{self.track_type}' track recording of member {self.member_id} in MPC '{self.mpc_name}'"

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Literal
 
+from emulator.domain.calls import Call
 from emulator.domain.errors import InvalidState, NotFound
 from emulator.domain.events import DomainEvent
 from emulator.domain.filters import RecordingFilter
@@ -32,14 +33,18 @@ class AccountRecordings:
         clock: Callable[[], datetime],
         emit: Callable[[Sequence[DomainEvent]], None],
         mpcs: Mapping[str, MPC],
+        calls: Callable[[str], Call | None],
     ) -> None:
-        """``mpcs``: the account's own, read to find a recording's member."""
+        """``mpcs`` and ``calls``: the account's own, read to find whose call a recording is of."""
         self._auth_id = auth_id
         self._ids = ids
         self._clock = clock
         self._emit = emit
         self._mpcs = mpcs
+        self._calls = calls
         self._by_id: dict[str, Recording] = {}
+        # A call's own recordings (<Record>), by call_uuid: stopped when the call ends.
+        self._by_call: dict[str, list[Recording]] = {}
 
     # ---------------------------------------------------------------- storage
 
@@ -62,6 +67,7 @@ class AccountRecordings:
 
     def clear(self) -> None:
         self._by_id.clear()
+        self._by_call.clear()
 
     # ------------------------------------------------------- the Record APIs
     # The account has found the MPC (active) and the member (on the line); what is left to check
@@ -159,6 +165,30 @@ class AccountRecordings:
         events.append(recording.initiated())
         return recording
 
+    def start_for_call(self, call: Call, request: RecordingRequest, now: datetime) -> Recording:
+        """A call's own recording (an XML ``<Record>``)."""
+        recording = Recording(
+            recording_id=self._ids.time_uuid(),
+            auth_id=self._auth_id,
+            mpc_uuid="",
+            mpc_name="",
+            member_id=None,
+            track_type=None,
+            request=request,
+            start_time=now,
+            call_uuid=call.call_uuid,
+        )
+        self._by_id[recording.recording_id] = recording
+        self._by_call.setdefault(call.call_uuid, []).append(recording)
+        self._emit([recording.initiated()])
+        return recording
+
+    def call_ended(self, call_uuid: str, now: datetime, events: list[DomainEvent]) -> None:
+        """The call's own recordings still going complete with it."""
+        for recording in self._by_call.pop(call_uuid, []):
+            if recording.can("stop"):
+                events.append(recording.transition("stop", now))
+
     def auto_record(self, mpc: MPC, now: datetime, events: list[DomainEvent]) -> None:
         """Apply record=true / record_participant_track=true once the MPC is active."""
         if mpc.status is not MPCStatus.ACTIVE:
@@ -211,8 +241,11 @@ class AccountRecordings:
         recording.deleted = True
         return recording
 
-    def member_of(self, recording: Recording) -> Participant | None:
-        """The participant a participant recording belongs to (None for an MPC recording)."""
+    def member_of(self, recording: Recording) -> Participant | Call | None:
+        """Whose call was recorded: the participant of a participant recording, the call of a call's
+        own recording (None for an MPC recording)."""
+        if recording.call_uuid is not None and recording.member_id is None:
+            return self._calls(recording.call_uuid)
         if recording.member_id is None:
             return None
         mpc = self._mpcs.get(recording.mpc_uuid)

@@ -49,6 +49,8 @@ class TrackSelector(StrEnum):
 class RecordingScope(StrEnum):
     MPC = "mpc"
     PARTICIPANT = "participant"
+    # A call's own recording (the XML <Record> verb), outside any MPC.
+    CALL = "call"
 
 
 class RecordingState(StrEnum):

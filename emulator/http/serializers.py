@@ -14,10 +14,11 @@ from emulator.domain.billing import (
     participant_bill,
     rounded_minutes,
 )
+from emulator.domain.calls import Call
 from emulator.domain.mpc import MPC
 from emulator.domain.participant import Participant
 from emulator.domain.recording import Recording
-from emulator.domain.values import plivo_time
+from emulator.domain.values import RecordingScope, plivo_time
 from emulator.http.links import account_path, recording_path
 
 Json = dict[str, Any]
@@ -123,7 +124,7 @@ def _epoch_ms(moment: datetime | None) -> str | None:
 
 
 def recording_json(
-    recording: Recording, member: Participant | None, now: datetime, storage_days: int, media_url: str
+    recording: Recording, member: Participant | Call | None, now: datetime, storage_days: int, media_url: str
 ) -> Json:
     """A Recording resource object; its fields follow Plivo's fixture (ms values as 5-decimal strings)."""
     seconds = recording.duration(now).total_seconds()
@@ -142,8 +143,8 @@ def recording_json(
         "recording_start_ms": _epoch_ms(recording.start_time),
         "recording_storage_duration": storage_days,
         "recording_storage_rate": RECORDING_STORAGE_RATE,
-        # Plivo documents two values, conference and normal: an MPC is a conference call.
-        "recording_type": "conference",
+        # Plivo documents two values: conference (an MPC is one) and normal (a call's own, <Record>).
+        "recording_type": "normal" if recording.scope is RecordingScope.CALL else "conference",
         "recording_url": media_url,
         "resource_uri": recording_path(recording.auth_id, recording.recording_id),
         "rounded_recording_duration": minutes * 60,

@@ -19,9 +19,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from emulator.delivery.callbacks import LinksFor, record_xml_params
 from emulator.delivery.lanes import Reply
 from emulator.delivery.plivoxml.document import XMLProblem, parse
-from emulator.delivery.plivoxml.verbs import GetDigits, HangUp, JoinMPC, Pause, Redirect, Skipped, Verb, read
+from emulator.delivery.plivoxml.verbs import (
+    GetDigits,
+    HangUp,
+    JoinMPC,
+    Pause,
+    Record,
+    Redirect,
+    Skipped,
+    Verb,
+    read,
+)
 from emulator.delivery.scheduler import Job, Scheduler
 from emulator.domain.backend import Backend
 from emulator.domain.call_api import CallAPI
@@ -55,6 +66,14 @@ class _Collect:
 
 
 @dataclass(eq=False)
+class _Recording:
+    """A ``<Record>`` the document waits on: its verb and the recording it started."""
+
+    verb: Record
+    recording_id: str
+
+
+@dataclass(eq=False)
 class _Run:
     call: Call
     source: str
@@ -62,14 +81,18 @@ class _Run:
     index: int = 0
     waiting: Job | None = None
     collecting: _Collect | None = None
+    recording: _Recording | None = None
 
 
 class XmlRunner:
-    def __init__(self, backend: Backend, scheduler: Scheduler, fetch: Fetch, note: Note) -> None:
+    def __init__(
+        self, backend: Backend, scheduler: Scheduler, fetch: Fetch, note: Note, links: LinksFor
+    ) -> None:
         self._backend = backend
         self._scheduler = scheduler
         self._fetch = fetch
         self._note = note
+        self._links = links
         self._runs: dict[str, _Run] = {}
 
     def forget(self, auth_id: str) -> None:
@@ -143,6 +166,8 @@ class XmlRunner:
         if isinstance(verb, Redirect):
             self._fetch_next(run, "CallRedirectURL", Webhook(verb.url, verb.method))
             return False
+        if isinstance(verb, Record):
+            return self._record(run, verb)
         if isinstance(verb, GetDigits):
             run.collecting = _Collect(verb)
             self._wait_for_input(run, verb.prompt_seconds + verb.timeout)
@@ -157,10 +182,67 @@ class XmlRunner:
             self._finish(call, INVALID_XML)
         return False
 
+    # ---------------------------------------------------------------- recording
+
+    def _record(self, run: _Run, verb: Record) -> bool:
+        """Start the call's recording: in the background the document goes on at once (its action
+        told, durations -1); otherwise it waits until maxLength or finishOnKey."""
+        call = run.call
+        try:
+            recording = CallAPI(self._backend.account(call.auth_id)).record(call.call_uuid, verb.request)
+        except DomainError as exc:
+            self._note(
+                call, "XmlRejected", _describe(XMLProblem(run.source, verb.line, exc.message, verb.tag))
+            )
+            return True
+        if verb.background:
+            if verb.action is not None:
+                extra = record_xml_params(recording, self._links(recording), False)
+                self._fetch(call, "CallActionURL", Webhook(verb.action, verb.method), extra, None)
+            return True
+        run.recording = _Recording(verb, recording.recording_id)
+        over = functools.partial(self._recorded, call.call_uuid, run, "")
+        run.waiting = self._scheduler.schedule_in(verb.max_length, over, owner=call.auth_id)
+        return False
+
+    def _recorded(self, call_uuid: str, run: _Run, digits: str) -> None:
+        """The recording ends (maxLength, or finishOnKey ``digits``): the action is told, and its
+        document replaces this one (redirect) or this one goes on."""
+        taken = run.recording
+        if self._runs.get(call_uuid) is not run or taken is None:
+            return
+        run.recording = None
+        if run.waiting is not None:
+            self._scheduler.cancel(run.waiting)
+            run.waiting = None
+        call = run.call
+        recording = CallAPI(self._backend.account(call.auth_id)).stop_recording(taken.recording_id)
+        ended = {"recording_id": recording.recording_id, "line": taken.verb.line, "document": run.source}
+        self._note(call, "XmlRecorded", ended)
+        verb = taken.verb
+        if verb.action is None:
+            self._step(run)
+            return
+        extra = {**record_xml_params(recording, self._links(recording), True), "Digits": digits}
+        hook = Webhook(verb.action, verb.method)
+        if verb.redirect:
+            self._fetch_next(run, "CallActionURL", hook, extra)
+        else:
+            self._fetch(call, "CallActionURL", hook, extra, None)
+            self._step(run)
+
     # ------------------------------------------------------------------- digits
 
     def press(self, call: Call, digits: str) -> None:
-        """Keys pressed on the call (there is no caller: a test says which), for its GetDigits."""
+        """Keys pressed on the call (there is no caller: a test says which), for its GetDigits,
+        GetInput, or Record (whose finishOnKey ends the recording)."""
+        run = self._runs.get(call.call_uuid)
+        taken = run.recording if run is not None else None
+        if run is not None and taken is not None:
+            key = taken.verb.finish_on_key
+            if key and key in digits:
+                self._recorded(call.call_uuid, run, key)
+            return
         run, collect = self._listening(call, "dtmf")
         verb = collect.verb
         for digit in digits:

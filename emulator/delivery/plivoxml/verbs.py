@@ -15,8 +15,8 @@ from typing import Any
 from emulator.delivery.plivoxml.document import Element, XMLProblem
 from emulator.domain.errors import InvalidParameter
 from emulator.domain.participant import ParticipantSpec
-from emulator.domain.recording import RecordingRequest
-from emulator.domain.values import CallbackMethod
+from emulator.domain.recording import RecordingOptions, RecordingRequest
+from emulator.domain.values import CallbackMethod, FileFormat
 from emulator.params import Params, url_problem
 from emulator.specs import mpc_settings, participant_spec, recording_options
 
@@ -78,9 +78,9 @@ RUN = (
     "GetInput",
     "PreAnswer",
     "DTMF",
+    "Record",
 )
 NOT_RUN_YET = (
-    "Record",
     "Dial",
     "Conference",
     "Message",
@@ -141,6 +141,21 @@ class GetDigits(Verb):
     prompt_seconds: float
     # What it listens for: dtmf, speech, or both (GetInput's inputType).
     input_types: tuple[str, ...] = ("dtmf",)
+
+
+@dataclass(frozen=True)
+class Record(Verb):
+    """Record the caller: until ``max_length`` or ``finish_on_key`` (there is no silence to end it:
+    the caller talks on), or, ``background`` (recordSession, startOnDialAnswer), until the call ends
+    while the document goes on."""
+
+    action: str | None
+    method: CallbackMethod
+    redirect: bool
+    max_length: int
+    finish_on_key: str
+    background: bool
+    request: RecordingRequest
 
 
 @dataclass(frozen=True)
@@ -258,6 +273,17 @@ def _method(element: Element, source: str) -> CallbackMethod:
     return CallbackMethod(method)
 
 
+def _finish_on_key(element: Element, source: str) -> str:
+    """``finishOnKey``: one key (default ``#``); ``none`` or empty for none."""
+    finish = element.attr("finishOnKey")
+    finish = "#" if finish is None else finish.strip()
+    if finish.lower() == "none":
+        return ""
+    if finish and finish not in tuple("0123456789*#"):
+        raise _problem(element, source, "finishOnKey", f"finishOnKey={finish!r}: one of 0-9, * or #, or none")
+    return finish
+
+
 def _prompts(element: Element, source: str) -> float:
     """The seconds of the Speak, Play and Wait an element holds (the only children it may have)."""
     seconds = 0.0
@@ -290,12 +316,7 @@ def _get_digits(element: Element, source: str) -> Verb:
     if action is not None and (problem := url_problem(action)) is not None:
         raise _problem(element, source, "action", f"invalid action {action!r}: {problem}")
     prompt_seconds = _prompts(element, source)
-    finish = element.attr("finishOnKey")
-    finish = "#" if finish is None else finish.strip()
-    if finish.lower() == "none" or finish == "":
-        finish = ""
-    elif finish not in tuple("0123456789*#"):
-        raise _problem(element, source, "finishOnKey", f"finishOnKey={finish!r}: one of 0-9, * or #, or none")
+    finish = _finish_on_key(element, source)
     valid = element.attr("validDigits") or "1234567890*#"
     return GetDigits(
         element.tag,
@@ -326,12 +347,7 @@ def _get_input(element: Element, source: str) -> Verb:
         raise _problem(element, source, "inputType", why)
     end = (element.attr("digitEndTimeout") or "auto").strip().lower()
     digit_timeout = 2 if end == "auto" else _integer(element, source, "digitEndTimeout", 2, 2, 10) or 2
-    finish = element.attr("finishOnKey")
-    finish = "#" if finish is None else finish.strip()
-    if finish.lower() == "none":
-        finish = ""
-    elif finish and finish not in tuple("0123456789*#"):
-        raise _problem(element, source, "finishOnKey", f"finishOnKey={finish!r}: one of 0-9, * or #, or none")
+    finish = _finish_on_key(element, source)
     return GetDigits(
         element.tag,
         element.line,
@@ -346,6 +362,45 @@ def _get_input(element: Element, source: str) -> Verb:
         "1234567890*#",
         _prompts(element, source),
         tuple(dict.fromkeys(raw_types)),
+    )
+
+
+def _record(element: Element, source: str) -> Verb:
+    """Plivo's Record (docs): fileFormat mp3, maxLength 60, finishOnKey #, redirect true,
+    callbackUrl/callbackMethod POST, transcriptionType/transcriptionUrl; recordSession and
+    startOnDialAnswer record in the background."""
+    action = element.attr("action")
+    for name in ("action", "callbackUrl", "transcriptionUrl"):
+        value = element.attr(name)
+        if value is not None and (problem := url_problem(value)) is not None:
+            raise _problem(element, source, name, f"invalid {name} {value!r}: {problem}")
+    file_format = (element.attr("fileFormat") or "mp3").lower()
+    if file_format not in ("mp3", "wav"):
+        raise _problem(element, source, "fileFormat", f"fileFormat={file_format!r}: allowed mp3, wav")
+    callback_method = (element.attr("callbackMethod") or "POST").upper()
+    if callback_method not in ("GET", "POST"):
+        raise _problem(element, source, "callbackMethod", f"callbackMethod={callback_method!r}: GET or POST")
+    finish = _finish_on_key(element, source)
+    options = RecordingOptions(
+        file_format=FileFormat(file_format),
+        callback_url=element.attr("callbackUrl"),
+        callback_method=CallbackMethod(callback_method),
+        callback_shape="record-xml",
+        transcription_url=element.attr("transcriptionUrl"),
+    )
+    background = _boolean(element, source, "recordSession", False) or _boolean(
+        element, source, "startOnDialAnswer", False
+    )
+    return Record(
+        element.tag,
+        element.line,
+        action,
+        _method(element, source),
+        _boolean(element, source, "redirect", True),
+        _integer(element, source, "maxLength", 60, 1, 14_400) or 60,
+        finish,
+        background,
+        RecordingRequest(options),
     )
 
 
@@ -368,4 +423,5 @@ _READERS = {
     "GetInput": _get_input,
     "PreAnswer": _pre_answer,
     "DTMF": _dtmf,
+    "Record": _record,
 }
