@@ -4,14 +4,16 @@ Plivo would refuse refused with their URL, line, element and attribute."""
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from emulator.testing import EmulatorError
-from tests.callback_helpers import Harness
+from tests.callback_helpers import Harness, harness_for
 from tests.helpers import MAIN
 from tests.node_tools import NODE_SDK, node_package
+from tests.receiver import Receiver
 
 
 def dial_in(h: Harness, document: str, path: str = "/answer") -> str:
@@ -446,3 +448,16 @@ def test_what_the_node_builder_writes_runs_as_python_builder_output_does(harness
     h.advance(600)
     mpc = h.api.get("MultiPartyCall/").json()["objects"][0]
     assert (mpc["status"], mpc["termination_cause_code"]) == ("Ended", 2000)
+
+
+def test_a_scenario_can_match_a_calls_own_recordings(receiver: Receiver, tmp_path: Path) -> None:
+    scenario = "name: slow-calls\nmatch: {level: call}\ntimeline: {completed: 30}\n"
+    with harness_for(receiver, tmp_path, scenario) as h:
+        dial_in(h, f"<Response><Record maxLength='5' callbackUrl='{receiver.url('/file')}'/></Response>")
+        h.advance(5 + 29)
+        assert [r for r in receiver.received if r.url_path == "/file"] == []
+        h.advance(1)
+        (told,) = [r.params for r in receiver.received if r.url_path == "/file"]
+        assert told["RecordingDuration"] == "5"
+        (entry,) = h.journal(event="CallRecordCallback")
+        assert entry["scenario"] == "slow-calls"

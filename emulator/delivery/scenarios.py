@@ -71,7 +71,7 @@ SCHEMA: dict[str, Any] = {
             "properties": {
                 "mpc_name": _TEXT,
                 "member_id": {"type": ["string", "integer"]},
-                "level": {"enum": ["mpc", "participant"]},
+                "level": {"enum": ["mpc", "participant", "call"]},
                 "track": {"enum": ["participant", "all"]},
             },
         },
@@ -202,12 +202,12 @@ DEFAULT_DELAYS: Mapping[RecordingEventKind, float] = {
 class Match:
     mpc_name: str | None = None
     member_id: str | None = None
-    level: Literal["mpc", "participant"] | None = None
+    level: Literal["mpc", "participant", "call"] | None = None
     track: Literal["participant", "all"] | None = None
 
     def matches(self, recording: Recording) -> bool:
         participant = recording.member_id is not None
-        if self.level is not None and self.level != ("participant" if participant else "mpc"):
+        if self.level is not None and self.level != recording.scope.value:
             return False
         if self.member_id is not None and not (
             participant and fnmatch.fnmatchcase(recording.member_id or "", self.member_id)
