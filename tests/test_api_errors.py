@@ -247,6 +247,10 @@ CONTROL = [
     ("GET", "/__emulator__/timeline"),
     ("GET", "/__emulator__/clock"),
     ("GET", "/__emulator__/scenarios"),
+    ("POST", "/__emulator__/calls"),
+    ("PUT", "/__emulator__/accounts/MADEVEMULATOR0000001/numbers/14155550100"),
+    ("POST", "/__emulator__/accounts/MADEVEMULATOR0000001/calls/nope/dtmf"),
+    ("POST", "/__emulator__/accounts/MADEVEMULATOR0000001/calls/nope/speech"),
 ]
 CONTROL_KEYS = [
     "seconds",
@@ -265,6 +269,15 @@ CONTROL_KEYS = [
     "offset",
     "order",
     "mpc_uuid",
+    "from",
+    "to",
+    "answer_url",
+    "answer_method",
+    "hangup_url",
+    "digits",
+    "text",
+    "confidence",
+    "call_uuid",
 ]
 control_bodies = st.dictionaries(st.sampled_from(CONTROL_KEYS) | odd_text, json_values, max_size=5)
 
@@ -281,7 +294,7 @@ def test_fuzzed_control_plane(api: PlivoHTTP, route: tuple[str, str], body: dict
         }
         response = api.client.get(path, params=urlencode(query))
     else:
-        response = api.client.post(path, content=json.dumps(body).encode())
+        response = api.client.request(method, path, content=json.dumps(body).encode())
     assert response.status_code < 500, response.text
     if response.status_code >= 400:
         assert_plivo_error(response, response.status_code)
