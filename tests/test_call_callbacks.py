@@ -146,6 +146,7 @@ def test_a_call_moved_in_by_call_uuid_reports_nothing(harness: Harness) -> None:
 
 def test_the_exit_action_is_fetched_when_kicked_or_ended_not_on_hang_up(harness: Harness) -> None:
     h = harness
+    h.receiver.bodies["/next"] = b"<Response><Speak>Goodbye now</Speak></Response>"
     exit_url = h.receiver.url("/next")
     calls = h.receiver.url("/calls")
     first = add(h, on_exit_action_url=exit_url, call_status_callback_url=calls, stay_alone=True)
@@ -181,11 +182,19 @@ def test_the_exit_action_is_fetched_when_kicked_or_ended_not_on_hang_up(harness:
         "2026-03-01 09:00:30+00:00",
     )
     assert params["ParticipantCallUUID"] == params["CallUUID"] and params["MPCUUID"] == mpc_uuid
+    assert [r.params["Event"] for r in at(h, "/calls")][-1] == "StartApp", (
+        "its call goes on with that document"
+    )
+    h.advance(1)  # "Goodbye now": a second, then the document's end
     end = at(h, "/calls")[-1].params
-    assert (end["HangupCause"], end["HangupCauseCode"]) == ("End Of XML Instructions", "4010")
+    assert (end["HangupCause"], end["HangupCauseCode"], end["Duration"]) == (
+        "End Of XML Instructions",
+        "4010",
+        "41",
+    )
     entries = h.journal(event="CallExitAction")
     assert len(entries) == 2
-    assert {(e["attempts"][0]["status"], e["attempts"][0]["response_body"]) for e in entries} == {(200, "ok")}
+    assert {e["attempts"][0]["reply_check"] for e in entries} == {"Response: Speak"}
 
 
 def test_through_the_python_sdk(start_server: Callable[..., ThreadedServer], receiver: Receiver) -> None:

@@ -122,7 +122,7 @@ def _call(event: CallEvent) -> Activity:
     detail = {"call_uuid": call.call_uuid, "status": call.status.value, "to": call.to_number}
     if call.hangup is not None and event.kind is CallEventKind.HUNG_UP:
         detail.update(hangup_cause=call.hangup.cause, hangup_source=call.hangup.source)
-    if event.kind is CallEventKind.EXIT_ACTION and call.on_exit_action is not None:
+    if event.kind is CallEventKind.LEFT_MPC and call.on_exit_action is not None:
         detail["url"] = call.on_exit_action.url
     return Activity(event.at, call.auth_id, call.mpc_uuid or "", event.kind.value, detail)
 

@@ -16,7 +16,7 @@ import functools
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from emulator.delivery.call_callbacks import call_params, final_status, hangup_params
+from emulator.delivery.call_callbacks import call_params, exit_action_params, final_status, hangup_params
 from emulator.delivery.callbacks import Callback, LinksFor
 from emulator.delivery.choice import ScenarioChoice
 from emulator.delivery.journal import DeliveryState, JournalEntry
@@ -66,6 +66,12 @@ class CallApps:
 
     def on_event(self, event: CallEvent) -> None:
         call, app = event.call, event.call.app
+        if event.kind is CallEventKind.LEFT_MPC:  # any call with an exit action, or run by XML
+            assert event.mpc is not None and event.participant is not None
+            self.runner.left_mpc(call, exit_action_params(call, event.mpc, event.participant))
+            return
+        if event.kind is CallEventKind.HUNG_UP:
+            self.runner.hung_up(call)
         if app is None:
             return
         scenario = self._choice.for_account(call.auth_id)
@@ -81,13 +87,9 @@ class CallApps:
             if scenario.calls.hangup_after is not None:  # the far end puts the phone down
                 due = event.at + timedelta(seconds=scenario.calls.hangup_after)
                 self._at(due, call, functools.partial(self._far_end_hangs_up, call))
-        elif event.kind is CallEventKind.LEFT_MPC:
-            self.runner.left_mpc(call)
-        elif event.kind is CallEventKind.HUNG_UP:
-            self.runner.hung_up(call)
-            if app.hangup is not None:
-                extra = {"Event": "Hangup", **hangup_params(call)}
-                self._request(call, "CallHangupURL", app.hangup, extra, scenario)
+        elif event.kind is CallEventKind.HUNG_UP and app.hangup is not None:
+            extra = {"Event": "Hangup", **hangup_params(call)}
+            self._request(call, "CallHangupURL", app.hangup, extra, scenario)
 
     def _far_end(self, event: CallEvent, far: FarEnd, ring_timeout: int) -> None:
         """What the dialled party does: answers after ``far.ring`` (unless ring_timeout comes

@@ -19,6 +19,8 @@ from emulator.delivery.scenarios import Scenario
 from emulator.domain.backend import Backend
 from emulator.domain.calls import Call, CallStatus
 from emulator.domain.events import CallEvent, CallEventKind
+from emulator.domain.mpc import MPC
+from emulator.domain.participant import Participant
 from emulator.domain.values import Webhook, plivo_time
 
 # The Event each status callback carries, as Plivo's ring/answer/hangup URLs name them.
@@ -84,12 +86,10 @@ def final_status(call: Call) -> str:
     return call.hangup.call_status if call.hangup is not None else CallStatus.COMPLETED.value
 
 
-def exit_action_params(event: CallEvent) -> dict[str, str]:
+def exit_action_params(call: Call, mpc: MPC, participant: Participant) -> dict[str, str]:
     """The MPC docs' "On Exit Parameters" (MPCFriendlyName, not MPCName) and the call's own."""
-    mpc, participant = event.mpc, event.participant
-    assert mpc is not None and participant is not None
     return {
-        **call_params(event.call, CallStatus.IN_PROGRESS),
+        **call_params(call, CallStatus.IN_PROGRESS),
         "MPCUUID": mpc.mpc_uuid,
         "MPCFriendlyName": mpc.friendly_name,
         "MemberID": participant.member_id,
@@ -116,7 +116,7 @@ class CallCallbacks:
 
     def on_event(self, event: CallEvent) -> None:
         call = event.call
-        if call.status_callback is None and event.kind is not CallEventKind.EXIT_ACTION:
+        if call.status_callback is None or event.kind is CallEventKind.LEFT_MPC:
             return  # nothing to send: skip the scenario lookup (every member's call has events)
         mpc = self._backend.account(call.auth_id).mpcs.get(call.mpc_uuid or "")
         scenario = self._choice.for_mpc(call.auth_id, mpc.friendly_name if mpc else "")
@@ -131,11 +131,6 @@ class CallCallbacks:
         """(lane key, callback, whether the lane is finished) for each callback the event causes."""
         call = event.call
         key = f"{call.auth_id}/call/{call.call_uuid}"
-        if event.kind is CallEventKind.EXIT_ACTION:
-            assert call.on_exit_action is not None
-            exit_key = f"{key}/exit"
-            callback = self._callback(event, call.on_exit_action, 1, exit_action_params(event), scenario)
-            return [(exit_key, callback, True)]
         if call.status_callback is None:
             return []
         sequence = self._sent[key] = self._sent.get(key, 0) + 1
@@ -150,9 +145,8 @@ class CallCallbacks:
         event: CallEvent, hook: Webhook, sequence: int, params: dict[str, str], scenario: str
     ) -> Callback:
         call = event.call
-        suffix = "exit" if event.kind is CallEventKind.EXIT_ACTION else f"call{sequence}"
         return Callback(
-            callback_id=f"{call.call_uuid}-{suffix}",
+            callback_id=f"{call.call_uuid}-call{sequence}",
             auth_id=call.auth_id,
             recording_id=None,
             mpc_uuid=call.mpc_uuid or "",
@@ -164,5 +158,4 @@ class CallCallbacks:
             params=params,
             due=event.at,
             scenario=scenario,
-            reply="xml" if event.kind is CallEventKind.EXIT_ACTION else None,
         )

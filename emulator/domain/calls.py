@@ -118,7 +118,7 @@ def hangup_for(cause: ExitCause, *, ended_by_api: bool) -> Hangup:
 
 
 class AccountCalls:
-    """Every call the account's members were on, by call_uuid (what issue-10's Call API will list)."""
+    """Every call of the account, by call_uuid: members', the Call API's, inbound ones."""
 
     def __init__(self, auth_id: str) -> None:
         self._auth_id = auth_id
@@ -248,10 +248,10 @@ class AccountCalls:
         by_api: bool,
         hangup: Hangup | None = None,
     ) -> None:
-        """The member left the MPC. Kicked or ended out of it, its call fetches its exit action if it
-        has one (the XML returned runs next; with no XML engine yet, the document ends there), else it
-        is hung up. ``by_api``: the MPC was ended by an API request; ``hangup``: the call itself was
-        hung up, and how."""
+        """The member left the MPC. Kicked or ended out of it, a call with an exit action (or run by
+        its own XML) goes on (``LEFT_MPC``: delivery fetches the exit action's document, or runs the
+        next verb); any other is hung up. ``by_api``: the MPC was ended by an API request;
+        ``hangup``: the call itself was hung up, and how."""
         call = self._by_uuid.get(participant.call_uuid)
         cause = participant.exit_cause
         if call is None or call.status is CallStatus.COMPLETED or cause is None:
@@ -259,13 +259,10 @@ class AccountCalls:
         if hangup is not None:
             self.end(call, hangup, now, events)
             return
-        if call.app is not None and cause in (ExitCause.KICKED, ExitCause.MPC_ENDED):
-            # A call run by its XML goes on: to its exit action's document, or the next verb.
+        goes_on = call.app is not None or call.on_exit_action is not None
+        if goes_on and cause in (ExitCause.KICKED, ExitCause.MPC_ENDED):
+            # The call goes on: to its exit action's document, or its own XML's next verb.
             events.append(CallEvent(CallEventKind.LEFT_MPC, call, now, mpc=mpc, participant=participant))
-            return
-        if call.on_exit_action is not None and cause in (ExitCause.KICKED, ExitCause.MPC_ENDED):
-            events.append(CallEvent(CallEventKind.EXIT_ACTION, call, now, mpc=mpc, participant=participant))
-            self.end(call, END_OF_XML, now, events)
             return
         self.end(call, hangup_for(cause, ended_by_api=by_api), now, events)
 

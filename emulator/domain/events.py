@@ -115,16 +115,15 @@ class TranscriptionEvent:
 class CallEventKind(StrEnum):
     RINGING = "CallRinging"
     ANSWERED = "CallAnswered"
-    # The member left the MPC and its call fetches on_exit_action_url for what to do next.
-    EXIT_ACTION = "CallExitAction"
     HUNG_UP = "CallHangup"
-    # A call run by XML left its MPC (kicked, or the MPC ended) and goes on with its document.
+    # A call left its MPC (kicked, or the MPC ended) and goes on: to the document its
+    # on_exit_action_url returns, or to its own XML's next verb.
     LEFT_MPC = "CallLeftMPC"
 
 
 @dataclass(frozen=True)
 class CallEvent:
-    """A member's call changed state (``mpc`` and ``participant``: the MPC it left, for EXIT_ACTION)."""
+    """A call changed state (``mpc`` and ``participant``: the MPC it left, for LEFT_MPC)."""
 
     kind: CallEventKind
     call: Call

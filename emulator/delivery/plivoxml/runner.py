@@ -332,15 +332,17 @@ class XmlRunner:
         if self._runs.get(call_uuid) is run:
             self._step(run)
 
-    def left_mpc(self, call: Call) -> None:
-        """Its member left the MPC (kicked, or the MPC ended): on to the exit action's document, or
-        to the next verb."""
+    def left_mpc(self, call: Call, on_exit: dict[str, str]) -> None:
+        """Its member left the MPC (kicked, or the MPC ended): on to the document its exit action
+        returns (asked with the docs' On Exit parameters ``on_exit``), or to its XML's next verb.
+        A member added by the API has no XML of its own: its exit action's document is its first."""
         run = self._runs.get(call.call_uuid)
-        if run is None:
-            return
         if call.on_exit_action is not None:
-            self._fetch_next(run, "CallExitActionURL", call.on_exit_action)
-        else:
+            hook = call.on_exit_action
+            self._fetch(
+                call, "CallExitAction", hook, on_exit, functools.partial(self._fetched, call, hook.url)
+            )
+        elif run is not None:
             self._step(run)
 
     def hung_up(self, call: Call) -> None:
