@@ -123,6 +123,8 @@ class AccountCalls:
     def __init__(self, auth_id: str) -> None:
         self._auth_id = auth_id
         self._by_uuid: dict[str, Call] = {}
+        # The legs of each Call API request (a parallel dial's several), found without a scan.
+        self._by_request: dict[str, list[Call]] = {}
 
     def __iter__(self) -> Iterator[Call]:
         return iter(list(self._by_uuid.values()))
@@ -135,6 +137,7 @@ class AccountCalls:
 
     def clear(self) -> None:
         self._by_uuid.clear()
+        self._by_request.clear()
 
     def dial(
         self,
@@ -207,14 +210,12 @@ class AccountCalls:
         for call in calls:
             self._by_uuid[call.call_uuid] = call
             events.append(CallEvent(CallEventKind.RINGING, call, now))
+        self._by_request[request_uuid] = calls
         return calls
 
-    def live(self) -> list[Call]:
-        """Calls not yet ended, oldest first."""
-        return [call for call in self._by_uuid.values() if call.live]
-
     def of_request(self, request_uuid: str) -> list[Call]:
-        return [call for call in self._by_uuid.values() if call.request_uuid == request_uuid]
+        """The calls a Call API request placed (or an inbound call, by its own uuid)."""
+        return list(self._by_request.get(request_uuid, ()))
 
     def move_in(
         self,
