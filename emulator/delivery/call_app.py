@@ -5,7 +5,7 @@ XML, and tells ``hangup_url`` how the call ended.
 Each request is signed, retried on the scenario's backoff (Plivo: the fallback is asked "if
 answer_url fails after 3 retries") and journaled: ``CallRingURL``, ``CallAnswerURL``,
 ``CallFallbackURL``, ``CallHangupURL``, and the documents verbs fetch (``CallRedirectURL``,
-``CallExitActionURL``), each checked in ``reply_check``. The document is what the call does next:
+``CallActionURL``, ``CallExitAction``), each checked in ``reply_check``. The document is what the call does next:
 :mod:`emulator.delivery.plivoxml.runner` runs it.
 """
 
