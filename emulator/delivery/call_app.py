@@ -5,8 +5,8 @@ XML, and tells ``hangup_url`` how the call ended.
 Each request is signed, retried on the scenario's backoff (Plivo: the fallback is asked "if
 answer_url fails after 3 retries") and journaled: ``CallRingURL``, ``CallAnswerURL``,
 ``CallFallbackURL``, ``CallHangupURL``, and the documents verbs fetch (``CallRedirectURL``,
-``CallActionURL``, ``CallExitAction``), each checked in ``reply_check``. The document is what the call does next:
-:mod:`emulator.delivery.plivoxml.runner` runs it.
+``CallActionURL``, ``CallExitAction``), each checked in ``reply_check``. The document is what the
+call does next: :mod:`emulator.delivery.plivoxml.runner` runs it.
 """
 
 from __future__ import annotations
