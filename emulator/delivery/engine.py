@@ -52,7 +52,7 @@ from emulator.delivery.timers import Timers
 from emulator.domain.account import Account
 from emulator.domain.backend import Backend
 from emulator.domain.calls import Call
-from emulator.domain.errors import DomainError, InvalidParameter, NotFound
+from emulator.domain.errors import DomainError, NotFound
 from emulator.domain.events import (
     AddParticipantEvent,
     AudioEvent,
@@ -67,7 +67,7 @@ from emulator.domain.events import (
     TranscriptionEventKind,
 )
 from emulator.domain.recording import Recording, RecordingRequest
-from emulator.domain.values import CallbackMethod
+from emulator.domain.values import CallbackMethod, checked_digits
 
 log = logging.getLogger(__name__)
 
@@ -267,8 +267,7 @@ class CallbackEngine:
 
     def press_call_digits(self, auth_id: str, call_uuid: str, digits: str) -> None:
         """Keys pressed on a call whose XML is collecting them (``<GetDigits>``)."""
-        if not digits or len(digits) > 32 or any(d not in "0123456789*#" for d in digits):
-            raise InvalidParameter("digits", f"invalid digits {digits!r}: 1 to 32 of 0-9, * and #")
+        checked_digits(digits)
         self._call_apps.runner.press(self._live_call(auth_id, call_uuid), digits)
 
     def say_on_call(self, auth_id: str, call_uuid: str, text: str, confidence: float) -> None:

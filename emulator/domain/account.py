@@ -24,7 +24,7 @@ from emulator.domain.calls import (
     Hangup,
     hangup_for,
 )
-from emulator.domain.errors import Conflict, InvalidParameter, InvalidState, MPCNotInitialized, NotFound
+from emulator.domain.errors import Conflict, InvalidState, MPCNotInitialized, NotFound
 from emulator.domain.events import (
     AddParticipantEvent,
     AddParticipantEventKind,
@@ -55,6 +55,7 @@ from emulator.domain.values import (
     Role,
     TerminationCause,
     TrackSelector,
+    checked_digits,
 )
 
 Clock = Callable[[], datetime]
@@ -341,8 +342,7 @@ class Account:
 
     def press_digits(self, mpc_uuid: str, member_id: str, digits: str) -> None:
         """The member presses keys: one event per digit, in order."""
-        if not digits or len(digits) > 32 or any(d not in "0123456789*#" for d in digits):
-            raise InvalidParameter("digits", f"invalid digits {digits!r}: 1 to 32 of 0-9, * and #")
+        checked_digits(digits)
         mpc, participant = self._on_the_line(mpc_uuid, member_id)
         now = self.clock()
         kind = ParticipantEventKind.DIGIT_INPUT

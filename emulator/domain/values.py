@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from emulator.domain.errors import InvalidParameter
+
 
 def plivo_time(moment: datetime | None) -> str | None:
     """``2020-12-24 09:20:03+00:00``: Plivo's timestamp format, whole seconds, UTC."""
@@ -114,3 +116,10 @@ class Webhook:
 
     url: str
     method: CallbackMethod = CallbackMethod.POST
+
+
+def checked_digits(digits: str) -> str:
+    """Keys a test presses on a member's or a call's line: 1 to 32 of 0-9, * and #."""
+    if not digits or len(digits) > 32 or any(d not in "0123456789*#" for d in digits):
+        raise InvalidParameter("digits", f"invalid digits {digits!r}: 1 to 32 of 0-9, * and #")
+    return digits

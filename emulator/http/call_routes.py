@@ -12,23 +12,16 @@ from emulator.domain.billing import RATE_PER_MINUTE
 from emulator.domain.call_api import CallAPI
 from emulator.domain.calls import Call, CallApp
 from emulator.domain.errors import InvalidParameter, NotFound
-from emulator.domain.values import CallbackMethod, Webhook, plivo_time
+from emulator.domain.values import CallbackMethod, plivo_time
 from emulator.http.errors import PlivoJSONResponse
 from emulator.http.links import account_path
 from emulator.http.listing import page_of
 from emulator.http.resource import PlivoCall
 from emulator.http.serializers import Json
 from emulator.params import Params
+from emulator.specs import webhook
 
 LIVE = "live"
-
-
-def _hook(p: Params, name: str, *, required: bool = False) -> Webhook | None:
-    url = p.url(f"{name}_url")
-    method = p.choice(f"{name}_method", CallbackMethod, CallbackMethod.POST)
-    if url is None and required:
-        raise InvalidParameter(f"{name}_url", f"{name}_url is required")
-    return Webhook(url, method) if url else None
 
 
 def _check_settings(p: Params) -> None:
@@ -52,10 +45,11 @@ def call_app(p: Params) -> CallApp:
     caller_name = p.text("caller_name") or ""
     if len(caller_name) > 50:
         raise InvalidParameter("caller_name", "caller_name must be at most 50 characters long")
-    answer = _hook(p, "answer", required=True)
-    assert answer is not None
+    answer = webhook(p, "answer")
+    if answer is None:
+        raise InvalidParameter("answer_url", "answer_url is required")
     ring_timeout = p.integer("ring_timeout", 120, minimum=0)
-    hooks = (_hook(p, "ring"), _hook(p, "hangup"), _hook(p, "fallback"))
+    hooks = (webhook(p, "ring"), webhook(p, "hangup"), webhook(p, "fallback"))
     return CallApp(answer, *hooks, caller_name=caller_name, ring_timeout=ring_timeout)
 
 

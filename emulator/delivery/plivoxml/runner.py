@@ -36,7 +36,7 @@ from emulator.delivery.plivoxml.verbs import (
 from emulator.delivery.scheduler import Job, Scheduler
 from emulator.domain.backend import Backend
 from emulator.domain.call_api import CallAPI
-from emulator.domain.calls import Call, Hangup
+from emulator.domain.calls import END_OF_XML, Call, Hangup
 from emulator.domain.errors import DomainError, InvalidState
 from emulator.domain.values import Webhook
 
@@ -356,11 +356,7 @@ class XmlRunner:
 
     def _finish(self, call: Call, hangup: Hangup | None = None) -> None:
         with contextlib.suppress(DomainError):  # its account is gone
-            api = CallAPI(self._backend.account(call.auth_id))
-            if hangup is None:
-                api.finish(call.call_uuid)
-            else:
-                api.finish(call.call_uuid, hangup)
+            CallAPI(self._backend.account(call.auth_id)).finish(call.call_uuid, hangup or END_OF_XML)
 
 
 def _describe(problem: XMLProblem) -> dict[str, Any]:

@@ -266,10 +266,10 @@ def _boolean(element: Element, source: str, name: str, default: bool) -> bool:
     return raw.strip().lower() == "true"
 
 
-def _method(element: Element, source: str) -> CallbackMethod:
-    method = (element.attr("method") or "POST").upper()
+def _method(element: Element, source: str, name: str = "method") -> CallbackMethod:
+    method = (element.attr(name) or "POST").upper()
     if method not in ("GET", "POST"):
-        raise _problem(element, source, "method", f"method={method!r}: allowed GET, POST")
+        raise _problem(element, source, name, f"{name}={method!r}: allowed GET, POST")
     return CallbackMethod(method)
 
 
@@ -377,14 +377,11 @@ def _record(element: Element, source: str) -> Verb:
     file_format = (element.attr("fileFormat") or "mp3").lower()
     if file_format not in ("mp3", "wav"):
         raise _problem(element, source, "fileFormat", f"fileFormat={file_format!r}: allowed mp3, wav")
-    callback_method = (element.attr("callbackMethod") or "POST").upper()
-    if callback_method not in ("GET", "POST"):
-        raise _problem(element, source, "callbackMethod", f"callbackMethod={callback_method!r}: GET or POST")
     finish = _finish_on_key(element, source)
     options = RecordingOptions(
         file_format=FileFormat(file_format),
         callback_url=element.attr("callbackUrl"),
-        callback_method=CallbackMethod(callback_method),
+        callback_method=_method(element, source, "callbackMethod"),
         callback_shape="record-xml",
         transcription_url=element.attr("transcriptionUrl"),
     )
