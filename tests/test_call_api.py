@@ -263,6 +263,11 @@ def test_the_fallback_url_when_the_answer_url_fails(receiver: Receiver, tmp_path
             "true or hangup",
         ),
         ({"from": "1415", "to": "1416", "answer_url": "http://127.0.0.1:9/a", "caller_name": "x" * 51}, "50"),
+        ({"from": "1415", "to": "1416", "answer_url": "http://127.0.0.1:9/a", "time_limit": 0}, "time_limit"),
+        (
+            {"from": "1415", "to": "1416", "answer_url": "http://127.0.0.1:9/a", "hangup_on_ring": "x"},
+            "integer",
+        ),
     ],
 )
 def test_make_call_validation(harness: Harness, body: dict[str, Any], fragment: str) -> None:
@@ -335,6 +340,37 @@ def test_the_far_end_hangs_up_after_a_while(receiver: Receiver, tmp_path: Any) -
             "30",
             "completed",
         ), "the Wait is cut short"
+
+
+@pytest.mark.parametrize(
+    ("limits", "ring", "after", "expected"),
+    [
+        ({"time_limit": 45}, 2, 47, ("completed", "Time Limit Reached", "Plivo", "45")),
+        ({"time_limit": 200000}, 2, 86402, ("completed", "Time Limit Reached", "Plivo", "86400")),
+        ({"hangup_on_ring": 20}, 2, 20, ("completed", "Hangup On Ring", "Plivo", "18")),
+        ({"hangup_on_ring": 5}, 30, 5, ("no-answer", "Hangup On Ring", "Plivo", "0")),
+        ({"hangup_on_ring": 50, "time_limit": 10}, 2, 12, ("completed", "Time Limit Reached", "Plivo", "10")),
+    ],
+    ids=["time-limit", "a-day-at-most", "hangup-on-ring-answered", "hangup-on-ring-ringing", "first-wins"],
+)
+def test_time_limit_and_hangup_on_ring(
+    receiver: Receiver, tmp_path: Any, limits: dict[str, int], ring: int, after: int, expected: tuple
+) -> None:
+    """Plivo hangs up by itself: time_limit counts from the answer, hangup_on_ring from the ringing
+    (whether or not the call was answered since)."""
+    scenario = f"name: limits\ndefault: true\ncalls: {{ring: {ring}}}\n"
+    with harness_for(receiver, tmp_path, scenario) as h:
+        receiver.bodies["/answer"] = b"<Response><Wait length='86400'/><Wait length='86400'/></Response>"
+        hooks = {"answer_url": receiver.url("/answer"), "hangup_url": receiver.url("/hangup")}
+        assert h.api.post("Call/", {"from": "1415", "to": "1416", **hooks, **limits}).status_code == 201
+        h.advance(after - 0.5)
+        assert received(receiver, "/hangup") == [], "not before its time"
+        h.advance(0.5)
+        (end,) = received(receiver, "/hangup")
+        assert (end["CallStatus"], end["HangupCause"], end["HangupSource"], end["Duration"]) == expected
+        assert "HangupCauseCode" not in end, "Plivo's table has no code for it: none is invented"
+        (call,) = h.control.state(MAIN.auth_id)["calls"]
+        assert call["hangup_cause"] == expected[1]
 
 
 def test_a_number_with_an_application_attached(harness: Harness) -> None:

@@ -29,10 +29,14 @@ from emulator.domain.call_api import CallAPI
 from emulator.domain.calls import (
     ANSWER_FAILED,
     BUSY,
+    HANGUP_ON_RING,
+    HANGUP_ON_RING_UNANSWERED,
     NO_ANSWER,
     NORMAL_HANGUP,
+    TIME_LIMIT_REACHED,
     UNREACHABLE,
     Call,
+    CallApp,
     Hangup,
 )
 from emulator.domain.errors import DomainError
@@ -75,6 +79,7 @@ class CallApps:
         if app is None:
             return
         scenario = self._choice.for_account(call.auth_id)
+        self._limit(event, app)
         if event.kind is CallEventKind.RINGING:
             if app.ring is not None:
                 self._request(call, "CallRingURL", app.ring, {"Event": "Ring"}, scenario)
@@ -86,10 +91,21 @@ class CallApps:
             self._fetch(call, app.answer, scenario, fallback=False)
             if scenario.calls.hangup_after is not None:  # the far end puts the phone down
                 due = event.at + timedelta(seconds=scenario.calls.hangup_after)
-                self._at(due, call, functools.partial(self._far_end_hangs_up, call))
+                self._at(due, call, functools.partial(self._finish, call, NORMAL_HANGUP))
         elif event.kind is CallEventKind.HUNG_UP and app.hangup is not None:
             extra = {"Event": "Hangup", **hangup_params(call)}
             self._request(call, "CallHangupURL", app.hangup, extra, scenario)
+
+    def _limit(self, event: CallEvent, app: CallApp) -> None:
+        """Plivo's own hang-ups a make-call asked for: time_limit counts from the answer,
+        hangup_on_ring from the ringing."""
+        call = event.call
+        if event.kind is CallEventKind.ANSWERED:
+            due = event.at + timedelta(seconds=app.time_limit)
+            self._at(due, call, functools.partial(self._finish, call, TIME_LIMIT_REACHED))
+        elif event.kind is CallEventKind.RINGING and app.hangup_on_ring is not None:
+            due = event.at + timedelta(seconds=app.hangup_on_ring)
+            self._at(due, call, functools.partial(self._hang_up_on_ring, call))
 
     def _far_end(self, event: CallEvent, far: FarEnd, ring_timeout: int) -> None:
         """What the dialled party does: answers after ``far.ring`` (unless ring_timeout comes
@@ -123,8 +139,15 @@ class CallApps:
         api.refuse(call.call_uuid, hangup)
 
     @staticmethod
-    def _far_end_hangs_up(call: Call, api: CallAPI) -> None:
-        api.finish(call.call_uuid, NORMAL_HANGUP)
+    def _finish(call: Call, hangup: Hangup, api: CallAPI) -> None:
+        api.finish(call.call_uuid, hangup)
+
+    @staticmethod
+    def _hang_up_on_ring(call: Call, api: CallAPI) -> None:
+        """hangup_on_ring counts from the ringing whether or not the call was answered since: a
+        call still ringing ends unanswered, an answered one ends (a call already over is left)."""
+        api.refuse(call.call_uuid, HANGUP_ON_RING_UNANSWERED)
+        api.finish(call.call_uuid, HANGUP_ON_RING)
 
     def _fetch(self, call: Call, hook: Webhook, scenario: Scenario, *, fallback: bool) -> None:
         """Ask for the call's XML; what the answer holds decides what happens next."""

@@ -58,6 +58,13 @@ MPC_ENDED = Hangup("Multiparty Call Ended", 4020, "Plivo")
 KICKED = Hangup("Kicked Out Of Multiparty Call", 4030, "API Request")
 # Plivo's MPC docs name the cause ("LOST RACE"); its hangup-cause table has no code for it.
 LOST_RACE = Hangup("Lost Race", None, "Plivo")
+# Make-call's time_limit ran out after the answer, or hangup_on_ring after the ringing began:
+# Plivo's table has no row for either, so they are named here and sent without a code.
+TIME_LIMIT_REACHED = Hangup("Time Limit Reached", None, "Plivo")
+HANGUP_ON_RING = Hangup("Hangup On Ring", None, "Plivo")
+HANGUP_ON_RING_UNANSWERED = Hangup("Hangup On Ring", None, "Plivo", "no-answer")
+# Plivo cuts any time_limit at a day (make-call docs).
+MAX_TIME_LIMIT = 86400
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,9 @@ class CallApp:
     caller_name: str = ""
     # Seconds the call may ring before Plivo gives up (make-call's ring_timeout).
     ring_timeout: int = 120
+    # Seconds the call may last once answered (time_limit), and from its ringing (hangup_on_ring).
+    time_limit: int = 14400
+    hangup_on_ring: int | None = None
 
 
 @dataclass(eq=False)

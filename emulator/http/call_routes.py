@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from emulator.domain.billing import RATE_PER_MINUTE
 from emulator.domain.call_api import CallAPI
-from emulator.domain.calls import Call, CallApp
+from emulator.domain.calls import MAX_TIME_LIMIT, Call, CallApp
 from emulator.domain.errors import InvalidParameter, NotFound
 from emulator.domain.values import CallbackMethod, plivo_time
 from emulator.http.errors import PlivoJSONResponse
@@ -28,8 +28,6 @@ def _check_settings(p: Params) -> None:
     """Make-call parameters accepted and validated as Plivo documents them, with no effect yet."""
     p.boolean("send_on_preanswer", False)
     p.boolean("error_if_parent_not_found", False)
-    p.integer("time_limit", 14400, minimum=1)
-    p.integer("hangup_on_ring", 0, minimum=0)
     p.integer("machine_detection_time", 5000, minimum=2000, maximum=10000)
     p.url("machine_detection_url")
     p.choice("machine_detection_method", CallbackMethod, CallbackMethod.POST)
@@ -49,8 +47,17 @@ def call_app(p: Params) -> CallApp:
     if answer is None:
         raise InvalidParameter("answer_url", "answer_url is required")
     ring_timeout = p.integer("ring_timeout", 120, minimum=0)
+    time_limit = min(p.integer("time_limit", 14400, minimum=1), MAX_TIME_LIMIT)
+    hangup_on_ring = p.integer("hangup_on_ring", 0, minimum=0) or None
     hooks = (webhook(p, "ring"), webhook(p, "hangup"), webhook(p, "fallback"))
-    return CallApp(answer, *hooks, caller_name=caller_name, ring_timeout=ring_timeout)
+    return CallApp(
+        answer,
+        *hooks,
+        caller_name=caller_name,
+        ring_timeout=ring_timeout,
+        time_limit=time_limit,
+        hangup_on_ring=hangup_on_ring,
+    )
 
 
 def make_call(call: PlivoCall) -> Response:
