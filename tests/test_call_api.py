@@ -172,7 +172,8 @@ def test_two_callers_dial_in_and_meet_in_one_mpc(harness: Harness) -> None:
     rx = h.receiver
     rx.bodies["/agent"] = (
         '<Response><MultiPartyCall role="agent" record="true" recordMinMemberCount="2" stayAlone="true" '
-        f'recordingCallbackUrl="{rx.url("/recording")}">support</MultiPartyCall></Response>'
+        f'recordingCallbackUrl="{rx.url("/recording")}" statusCallbackUrl="{rx.url("/status")}">'
+        "support</MultiPartyCall></Response>"
     ).encode()
     rx.bodies["/customer"] = (
         b"<Response>\n  <Speak>Connecting you</Speak>\n"
@@ -195,9 +196,18 @@ def test_two_callers_dial_in_and_meet_in_one_mpc(harness: Harness) -> None:
     assert len(h.api.get("MultiPartyCall/name_support/Participant/").json()["objects"]) == 1, "still speaking"
     h.advance(0.5)
     members = h.api.get("MultiPartyCall/name_support/Participant/").json()["objects"]
-    assert sorted((m["role"], m["call_uuid"]) for m in members) == [
-        ("agent", agent["call_uuid"]),
-        ("customer", customer["call_uuid"]),
+    assert sorted((m["role"], m["call_uuid"], m["member_address"]) for m in members) == [
+        ("agent", agent["call_uuid"], "14155550199"),
+        ("customer", customer["call_uuid"], "14155550198"),
+    ], "a caller's member address is the caller's number"
+    joins = [
+        r.params
+        for r in rx.received
+        if r.url_path == "/status" and r.params["EventName"] == "ParticipantJoin"
+    ]
+    assert [(j["ParticipantCallDirection"], j["MemberAddress"]) for j in joins] == [
+        ("inbound", "14155550199"),
+        ("inbound", "14155550198"),
     ]
     h.advance(1.5)
     assert [r.params["EventName"] for r in rx.received if r.url_path == "/recording"] == [

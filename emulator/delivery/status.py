@@ -133,8 +133,7 @@ def _member(participant: Participant) -> dict[str, str]:
         "MemberAddress": participant.member_address,
         "ParticipantCallFrom": participant.from_number,
         "ParticipantCallTo": participant.to_number,
-        # Every member here was dialled by add-participant (or made by the control plane).
-        "ParticipantCallDirection": "outbound",
+        "ParticipantCallDirection": participant.call_direction,
     }
 
 

@@ -536,6 +536,7 @@ class Account:
             start_mpc_on_enter=spec.start_mpc_on_enter,
             end_mpc_on_exit=spec.end_mpc_on_exit,
             stay_alone=spec.stay_alone,
+            call_direction=spec.call_direction,
             record_participant_track=spec.record_participant_track,
             status_callback=spec.status_callback,
             sounds=spec.sounds,

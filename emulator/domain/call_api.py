@@ -132,7 +132,11 @@ class CallAPI:
         if call is None or not call.live:
             raise NotFound(f"call '{call_uuid}' is not live")
         spec = replace(
-            spec, call_uuid=call.call_uuid, from_number=call.from_number, to_numbers=(call.to_number,)
+            spec,
+            call_uuid=call.call_uuid,
+            from_number=call.from_number,
+            to_numbers=(call.to_number,),
+            call_direction=call.direction,
         )
         added = self._account.add_participant(MPCRef("name", mpc_name), spec)
         assert added.participant is not None  # a call moved in joins at once

@@ -42,6 +42,8 @@ class ParticipantSpec:
     call_uuid: str | None = None
     from_number: str | None = None
     to_numbers: tuple[str, ...] = ()
+    # inbound: a call that arrived and joined through <MultiPartyCall>; add-participant dials out.
+    call_direction: str = "outbound"
     caller_name: str | None = None
     member_id: str | None = None  # control plane only; Plivo assigns it otherwise
     coach_mode: bool = True
@@ -83,6 +85,7 @@ class Participant:
     start_mpc_on_enter: bool
     end_mpc_on_exit: bool
     stay_alone: bool
+    call_direction: str = "outbound"
     exit_time: datetime | None = None
     exit_cause: ExitCause | None = None
     record_participant_track: RecordingRequest | None = None
@@ -96,7 +99,8 @@ class Participant:
 
     @property
     def member_address(self) -> str:
-        return self.to_number
+        """The far party's address: whom Plivo dialled, or who called in."""
+        return self.from_number if self.call_direction == "inbound" else self.to_number
 
     def live_recording(self, track: TrackType) -> Recording | None:
         rec = self.recordings.get(track)
