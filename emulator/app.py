@@ -18,6 +18,7 @@ from emulator.delivery.scenarios import ScenarioSet, check_seed_accounts, load_s
 from emulator.delivery.sender import Sender
 from emulator.delivery.status import StatusScope
 from emulator.domain.backend import Backend
+from emulator.http.connect import ConnectMiddleware
 from emulator.http.control import control_routes
 from emulator.http.control_auth import ControlTokenMiddleware
 from emulator.http.errors import EXCEPTION_HANDLERS
@@ -26,7 +27,7 @@ from emulator.http.links import RecordingOrigins
 from emulator.http.paths import PlivoPathMiddleware
 from emulator.http.routes import plivo_routes
 from emulator.http.state import AppState, install
-from emulator.tls import DEFAULT_TLS_HOSTS, default_tls_dir, prepare_tls
+from emulator.tls import Certificates
 
 
 def create_app(
@@ -70,14 +71,14 @@ def create_app(
         middleware=[
             Middleware(ControlTokenMiddleware, token=settings.control_token),
             Middleware(PlivoPathMiddleware),
+            Middleware(ConnectMiddleware),
         ],
         exception_handlers=dict(EXCEPTION_HANDLERS),
         lifespan=lifespan,
     )
     faults = FaultBook()
     backend.on_reset(lambda account: faults.clear(account.auth_id))
-    tls = None
-    if settings.tls:
-        tls = prepare_tls(settings.tls_dir or default_tls_dir(), (*DEFAULT_TLS_HOSTS, *settings.tls_hosts))
-    install(app, AppState(settings, backend, engine, faults, origins, tls))
+    certificates = Certificates(settings.tls_dir, settings.tls_hosts)
+    tls = certificates.files() if settings.tls else None
+    install(app, AppState(settings, backend, engine, faults, origins, tls, certificates))
     return app

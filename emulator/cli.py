@@ -73,6 +73,10 @@ def banner(settings: Settings, url: str, app: Starlette, environ: Mapping[str, s
         f"  control plane: {url}/__emulator__/health",
         f"  scenarios:     {', '.join(s.name for s in scenarios)} (default: {scenarios.default.name})",
     ]
+    if settings.server == "uvicorn":  # hypercorn does not open tunnels
+        lines.append(
+            f"  HTTPS proxy:   {url} tunnels api.plivo.com:443 here; trust {url}/__emulator__/ca.pem"
+        )
     tls = state_of(app).tls
     if tls is not None:
         lines.append(

@@ -18,11 +18,18 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from emulator.config import ServerLimits
 
-_REASONS = {408: "Request Timeout", 431: "Request Header Fields Too Large", 503: "Service Unavailable"}
+_REASONS = {
+    400: "Bad Request",
+    403: "Forbidden",
+    408: "Request Timeout",
+    431: "Request Header Fields Too Large",
+    503: "Service Unavailable",
+}
 
 
 class LimitedHttpToolsProtocol(HttpToolsProtocol):
-    """One connection; ``limits`` is set on the subclass :func:`protocol_with` makes."""
+    """One connection; ``limits`` is set on the subclass the server is given
+    (:func:`emulator.tunnel.tunnelling_protocol`)."""
 
     limits = ServerLimits()
 
@@ -89,7 +96,3 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         )
         self.transport.write(head.encode("ascii") + body)
         self.transport.close()
-
-
-def protocol_with(limits: ServerLimits) -> type[LimitedHttpToolsProtocol]:
-    return type("LimitedHttpToolsProtocol", (LimitedHttpToolsProtocol,), {"limits": limits})

@@ -63,12 +63,12 @@ def _uvicorn(
 ) -> tuple[Callable[[], None], Callable[[], None]]:
     import uvicorn
 
-    from emulator.limited_protocol import protocol_with
+    from emulator.tunnel import tunnelling_protocol
 
     tls = state_of(app).tls
     config = uvicorn.Config(
         app,
-        http=protocol_with(settings.limits),
+        http=tunnelling_protocol(settings.limits, state_of(app).certificates),
         log_level=settings.log_level,
         access_log=settings.log_level == "debug",
         lifespan="on",

@@ -231,6 +231,15 @@ class EmulatorControl:
     def health(self) -> Health:
         return cast(Health, self._call("GET", "health"))
 
+    def ca_certificate(self) -> bytes:
+        """The emulator's CA (PEM), for clients that reach it through its HTTPS proxy or its TLS
+        mode to trust: made on first use, the same in every mode."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        status, pem = self._transport("GET", f"{self.url}/__emulator__/ca.pem", None, headers, self.timeout)
+        if status >= 400:
+            raise EmulatorError(status, pem[:200].decode("utf-8", "replace"))
+        return pem
+
     def reset(self, auth_id: str | None = None) -> None:
         """Forget MPCs, recordings, pending callbacks and journal entries (of one account, or all)."""
         self._call("POST", "reset", query={"auth_id": auth_id})

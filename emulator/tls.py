@@ -14,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import ssl
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,3 +136,32 @@ def default_tls_dir() -> Path:
     except OSError:
         return Path(tempfile.mkdtemp(prefix="plivo-mpc-emulator-tls-"))
     return directory
+
+
+class Certificates:
+    """The CA and the server certificate, made on first use: at start in TLS mode, at the first
+    CONNECT in proxy mode, or when a client asks for ``/__emulator__/ca.pem``; in every mode the
+    same CA, kept in ``directory`` so that it is trusted once."""
+
+    def __init__(self, directory: Path | None, extra_hosts: tuple[str, ...] = ()) -> None:
+        self._directory = directory
+        self.hosts = tuple(dict.fromkeys((*DEFAULT_TLS_HOSTS, *extra_hosts)))
+        self._files: TLSFiles | None = None
+        self._context: ssl.SSLContext | None = None
+        self._lock = threading.Lock()  # the app's loop and a starting thread may both ask
+
+    def files(self) -> TLSFiles:
+        with self._lock:
+            if self._files is None:
+                self._files = prepare_tls(self._directory or default_tls_dir(), self.hosts)
+            return self._files
+
+    def server_context(self) -> ssl.SSLContext:
+        """What a tunnel's TLS is served with: the server certificate for ``hosts``."""
+        files = self.files()
+        with self._lock:
+            if self._context is None:
+                context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+                context.load_cert_chain(files.cert, files.key)
+                self._context = context
+            return self._context

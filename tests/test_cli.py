@@ -166,8 +166,12 @@ def test_serve_starts_answers_and_stops_on_sigterm(server: str) -> None:
         match = re.search(r"on (http://127\.0\.0\.1:\d+) \((\w+), seed 99, real clock x1\)", first)
         assert match and match.group(2) == server, first
         url = match.group(1)
-        banner = first + "".join(proc.stdout.readline() for _ in range(4))
+        lines = [first]
+        while "account:" not in lines[-1] and len(lines) < 12:
+            lines.append(proc.stdout.readline())
+        banner = "".join(lines)
         assert DEFAULT_ACCOUNT.auth_id in banner and DEFAULT_ACCOUNT.auth_token in banner
+        assert ("HTTPS proxy:" in banner) is (server == "uvicorn"), "hypercorn opens no tunnels"
         with urllib.request.urlopen(f"{url}/__emulator__/health", timeout=5) as response:
             assert json.load(response)["seed"] == 99
         proc.send_signal(signal.SIGTERM)

@@ -107,7 +107,8 @@ def test_cli_tls_options() -> None:
 
 # ------------------------------------------------------------- the Node.js SDK
 
-NODE_SCRIPT = r"""
+# What /etc/hosts and a 443 -> emulator port mapping would do (the name-mapping route).
+NODE_NAME_MAPPING = r"""
 // What /etc/hosts and a 443 -> emulator port mapping would do, done inside this process: the SDK
 // itself is untouched and still calls https://api.plivo.com.
 const dns = require('dns');
@@ -127,9 +128,14 @@ tls.connect = (...args) => {
   }
   return connect.apply(tls, args);
 };
+"""
+
+# The SDK's own calls; through the proxy route, the client is given the emulator as its proxy.
+NODE_CALLS = r"""
 const plivo = require('plivo');
 (async () => {
-  const client = new plivo.Client(process.env.AUTH_ID, process.env.AUTH_TOKEN);
+  const options = process.env.HTTPS_PROXY_URL ? {proxy: process.env.HTTPS_PROXY_URL} : {};
+  const client = new plivo.Client(process.env.AUTH_ID, process.env.AUTH_TOKEN, options);
   const mpc = client.multiPartyCalls;
   const out = {};
   out.start = await mpc.startRecording({friendlyName: 'standup', fileFormat: 'wav'});
@@ -150,20 +156,28 @@ const plivo = require('plivo');
 """
 
 
-def test_the_node_sdk_reaches_the_emulator_unchanged(tmp_path: Path, start_server: StartServer) -> None:
+@pytest.mark.parametrize("route", ["name-mapping", "proxy"])
+def test_the_node_sdk_reaches_the_emulator_unchanged(
+    tmp_path: Path, start_server: StartServer, route: str
+) -> None:
+    """By name mapping (TLS mode, api.plivo.com resolved to the emulator), or through the emulator
+    as the client's HTTPS proxy (plain HTTP listener, the SDK's own ``proxy`` option)."""
     sdk = node_package(NODE_SDK, "PLIVO_EMULATOR_REQUIRE_NODE")
-    server = start_server(clock="manual", tls=True, tls_dir=tmp_path)
-    control = EmulatorControl(server.url, ca_file=server.ca_file)
+    server = start_server(clock="manual", tls=route == "name-mapping", tls_dir=tmp_path)
+    control = server.control()
     control.create_mpc(MAIN.auth_id, "standup", members=("10", "11"), stay_alone=True)
-    script = sdk / "run.js"
-    script.write_text(NODE_SCRIPT)
+    script = sdk / f"run-{route}.js"
+    script.write_text((NODE_NAME_MAPPING if route == "name-mapping" else "") + NODE_CALLS)
     env = {
         **os.environ,
-        "NODE_EXTRA_CA_CERTS": str(server.ca_file),
+        "NODE_EXTRA_CA_CERTS": str(tmp_path / "ca.pem"),
         "AUTH_ID": MAIN.auth_id,
         "AUTH_TOKEN": MAIN.auth_token,
         "EMULATOR_PORT": str(server.port),
     }
+    if route == "proxy":
+        control.ca_certificate()  # made on first use; the client must trust it before it connects
+        env["HTTPS_PROXY_URL"] = server.url
     result = subprocess.run(
         ["node", str(script)], cwd=sdk, env=env, capture_output=True, text=True, timeout=60
     )

@@ -5,6 +5,8 @@ and the route table of all of them.
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -18,7 +20,7 @@ from emulator.http import control_faults as faults
 from emulator.http import control_state, dashboard
 from emulator.http.call_routes import call_app
 from emulator.http.control_common import PREFIX, json_params
-from emulator.http.errors import HTTPProblem, PlivoJSONResponse
+from emulator.http.errors import PlivoJSONResponse
 from emulator.http.serializers import mpc_json, participant_json
 from emulator.http.state import state_of
 from emulator.params import Params
@@ -184,11 +186,10 @@ async def reset(request: Request) -> Response:
 
 
 async def ca_certificate(request: Request) -> Response:
-    """TLS mode: the CA certificate clients must trust (PEM)."""
-    tls = state_of(request).tls
-    if tls is None:
-        raise HTTPProblem(404, "the emulator is not in TLS mode (start it with --tls)")
-    return Response(tls.ca_cert.read_bytes(), media_type="application/x-pem-file")
+    """The CA certificate clients must trust (PEM), in TLS mode and through the proxy alike: made
+    on first use, kept in the TLS directory."""
+    files = await asyncio.to_thread(state_of(request).certificates.files)
+    return Response(files.ca_cert.read_bytes(), media_type="application/x-pem-file")
 
 
 # One member of one MPC, on the control plane.

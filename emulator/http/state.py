@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # annotations only: every module of the HTTP layer imports th
     from emulator.domain.backend import Backend
     from emulator.http.faults import FaultBook
     from emulator.http.links import RecordingOrigins
-    from emulator.tls import TLSFiles
+    from emulator.tls import Certificates, TLSFiles
 
 _KEY = "emulator"
 # The ASGI scope key under which a Plivo request's authenticated account is kept for the length of the
@@ -39,6 +39,8 @@ class AppState:
     origins: RecordingOrigins
     # In TLS mode, the certificate and the CA a client must trust.
     tls: TLSFiles | None
+    # The CA (and the certificate a proxy tunnel serves), in every mode.
+    certificates: Certificates
 
 
 def install(app: Starlette, state: AppState) -> None:
