@@ -99,3 +99,29 @@ def test_non_ascii_values(method: str) -> None:
     params = {**PARAMS, "MPCName": "réunion ☕ 会议"}
     signature = sign_v3(method, "http://127.0.0.1:5000/cb", params, NONCE, TOKEN)
     assert validate_v3_signature(method, "http://127.0.0.1:5000/cb", NONCE, TOKEN, signature, params)
+
+
+@pytest.mark.parametrize(
+    ("url", "bare"),
+    [
+        ("http://127.0.0.1:5000/cb?x=1", "http://127.0.0.1/cb?x=1"),
+        ("http://[::1]:8080/cb", "http://[::1]/cb"),
+        ("https://example.com/cb", None),
+    ],
+)
+def test_a_url_with_a_port_is_signed_both_ways(url: str, bare: str | None) -> None:
+    """plivo-ruby, plivo-java and plivo-dotnet validate V3 over the URL without its port; Python,
+    Node.js, Go and PHP with it. A callback to a local port carries both signatures, and each
+    validator finds its own; a URL with no port carries one."""
+    headers = signature_headers("POST", url, PARAMS, NONCE, TOKEN, "MAIN_TOKEN")
+    signatures = headers["X-Plivo-Signature-V3"].split(",")
+    assert signatures[0] == sign_v3("POST", url, PARAMS, NONCE, TOKEN)
+    assert validate_v3_signature("POST", url, NONCE, TOKEN, headers["X-Plivo-Signature-V3"], PARAMS)
+    if bare is None:
+        assert len(signatures) == 1
+    else:
+        assert signatures[1:] == [sign_v3("POST", bare, PARAMS, NONCE, TOKEN)]
+        assert validate_v3_signature("POST", bare, NONCE, TOKEN, headers["X-Plivo-Signature-V3"], PARAMS)
+    main = headers["X-Plivo-Signature-Ma-V3"]
+    assert validate_v3_signature("POST", url, NONCE, "MAIN_TOKEN", main, PARAMS)
+    assert len(main.split(",")) == len(signatures)

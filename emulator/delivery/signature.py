@@ -63,18 +63,39 @@ def sign_v2(uri: str, nonce: str, auth_token: str) -> str:
     return _hmac_b64(auth_token, _base(uri) + nonce)
 
 
+def without_port(uri: str) -> str | None:
+    """``uri`` as plivo-ruby, plivo-java and plivo-dotnet read it when they validate V3: their URL
+    is scheme, host and path, with no port (Python, Node.js, Go and PHP keep it). None when
+    ``uri`` names no port, where all agree."""
+    parts = urlsplit(uri)
+    if parts.port is None or parts.hostname is None:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+def _v3_signatures(token: str, method: str, uri: str, params: Mapping[str, str], nonce: str) -> str:
+    """The V3 header's value: the signature of ``uri``, then (when it names a port) the one of the
+    URL without it, comma-separated as the SDKs' validators accept several; so a handler on a local
+    port validates whichever SDK it uses."""
+    signatures = [_hmac_b64(token, f"{v3_string(method, uri, params)}.{nonce}")]
+    bare = without_port(uri)
+    if bare is not None:
+        signatures.append(_hmac_b64(token, f"{v3_string(method, bare, params)}.{nonce}"))
+    return ",".join(signatures)
+
+
 def signature_headers(
     method: str, uri: str, params: Mapping[str, str], nonce: str, auth_token: str, main_auth_token: str
 ) -> dict[str, str]:
     """Every signature header Plivo sends; the ``Ma`` ones are keyed with the main account's token."""
-    v3_message = f"{v3_string(method, uri, params)}.{nonce}"
     v2_message = _base(uri) + nonce
-    v3 = _hmac_b64(auth_token, v3_message)
+    v3 = _v3_signatures(auth_token, method, uri, params, nonce)
     v2 = _hmac_b64(auth_token, v2_message)
     same_key = main_auth_token == auth_token
     return {
         "X-Plivo-Signature-V3": v3,
-        "X-Plivo-Signature-Ma-V3": v3 if same_key else _hmac_b64(main_auth_token, v3_message),
+        "X-Plivo-Signature-Ma-V3": v3 if same_key else _v3_signatures(main_auth_token, method, uri, params, nonce),
         "X-Plivo-Signature-V3-Nonce": nonce,
         "X-Plivo-Signature-V2": v2,
         "X-Plivo-Signature-Ma-V2": v2 if same_key else _hmac_b64(main_auth_token, v2_message),
