@@ -93,9 +93,10 @@ def signature_headers(
     v3 = _v3_signatures(auth_token, method, uri, params, nonce)
     v2 = _hmac_b64(auth_token, v2_message)
     same_key = main_auth_token == auth_token
+    main_v3 = v3 if same_key else _v3_signatures(main_auth_token, method, uri, params, nonce)
     return {
         "X-Plivo-Signature-V3": v3,
-        "X-Plivo-Signature-Ma-V3": v3 if same_key else _v3_signatures(main_auth_token, method, uri, params, nonce),
+        "X-Plivo-Signature-Ma-V3": main_v3,
         "X-Plivo-Signature-V3-Nonce": nonce,
         "X-Plivo-Signature-V2": v2,
         "X-Plivo-Signature-Ma-V2": v2 if same_key else _hmac_b64(main_auth_token, v2_message),
