@@ -63,3 +63,13 @@ def test_errors_and_empty_answers_go_to_the_callback_too(harness: Harness) -> No
         ("204", "success"),
     ]
     assert_plivo_error(h.api.post("MultiPartyCall/name_standup/Record/", {"callback_url": "ftp://x"}), 400)
+
+
+@pytest.mark.parametrize("value", [{}, 7, ["a", "b"], True], ids=["object", "number", "list", "boolean"])
+def test_a_callback_url_that_is_not_text_is_a_clear_400(harness: Harness, value: object) -> None:
+    """Found by schemathesis against the OpenAPI document: these were 500s."""
+    h = harness
+    h.api.seed_mpc("standup", ("10",))
+    response = h.api.post("MultiPartyCall/name_standup/Record/", {"callback_url": value})
+    assert_plivo_error(response, 400, "callback_url", "not a URL")
+    assert h.api.get("MultiPartyCall/name_standup/").json()["recording"] == "not-recording", "no state change"

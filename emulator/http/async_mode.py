@@ -32,8 +32,9 @@ def async_target(data: dict[str, Any]) -> tuple[str, CallbackMethod] | None:
     url = _single(data.get("callback_url"))
     if url is None or url == "":
         return None
-    if not isinstance(url, str) or (problem := url_problem(url)) is not None:
-        raise InvalidParameter("callback_url", f"invalid callback_url {url!r}: {problem or 'not a URL'}")
+    problem = url_problem(url) if isinstance(url, str) else "not a URL"
+    if problem is not None:
+        raise InvalidParameter("callback_url", f"invalid callback_url {url!r}: {problem}")
     method = Params({"callback_method": _single(data.get("callback_method"))}).choice(
         "callback_method", CallbackMethod, CallbackMethod.POST
     )

@@ -6,6 +6,8 @@ and the route table of all of them.
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,6 +23,7 @@ from emulator.http import control_state, dashboard
 from emulator.http.call_routes import call_app
 from emulator.http.control_common import PREFIX, json_params
 from emulator.http.errors import PlivoJSONResponse
+from emulator.http.openapi import openapi_document
 from emulator.http.serializers import mpc_json, participant_json
 from emulator.http.state import state_of
 from emulator.params import Params
@@ -192,6 +195,16 @@ async def ca_certificate(request: Request) -> Response:
     return Response(files.ca_cert.read_bytes(), media_type="application/x-pem-file")
 
 
+@functools.cache
+def _openapi() -> bytes:
+    return json.dumps(openapi_document(control_routes()), indent=1).encode()
+
+
+async def openapi_json(request: Request) -> Response:
+    """The OpenAPI 3.1 document of every route served here (Plivo's and the control plane's)."""
+    return Response(_openapi(), media_type="application/json")
+
+
 # One member of one MPC, on the control plane.
 MEMBER = f"{PREFIX}/accounts/{{auth_id}}/mpcs/{{mpc_uuid}}/members/{{member_id}}"
 
@@ -215,6 +228,7 @@ def control_routes() -> list[BaseRoute]:
         Route(f"{PREFIX}/reset", reset, methods=["POST"]),
         Route(f"{PREFIX}/state", control_state.state, methods=["GET"]),
         Route(f"{PREFIX}/ca.pem", ca_certificate, methods=["GET"]),
+        Route(f"{PREFIX}/openapi.json", openapi_json, methods=["GET"]),
         Route(f"{PREFIX}/clock", delivery.clock, methods=["GET"]),
         Route(f"{PREFIX}/clock/advance", delivery.advance_clock, methods=["POST"]),
         Route(f"{PREFIX}/accounts/{{auth_id}}/clock/advance", delivery.advance_clock, methods=["POST"]),

@@ -17,7 +17,9 @@ from emulator.http.control_common import PREFIX
 from emulator.http.errors import error_response
 from emulator.http.state import state_of
 
-OPEN_PATHS = frozenset((PREFIX, *(f"{PREFIX}/{p}" for p in ("health", "ca.pem", "", "dashboard"))))
+OPEN_PATHS = frozenset(
+    (PREFIX, *(f"{PREFIX}/{p}" for p in ("health", "ca.pem", "openapi.json", "", "dashboard")))
+)
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="plivo-mpc-emulator control plane"'}
 
 

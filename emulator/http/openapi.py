@@ -1,0 +1,172 @@
+"""The OpenAPI 3.1 document of every route the emulator serves, at ``/__emulator__/openapi.json``.
+
+Paths and methods come from the live route tables (:data:`emulator.http.routes.PLIVO_RESOURCES` and
+the control plane's routes), so no route can be left out; each Plivo operation's parameters from
+:mod:`emulator.http.api_parameters`, which a test holds to what the handlers read. Responses are
+described as the emulator answers: its success status (and ``200`` for an async-mode request), or
+Plivo's error shape ``{"api_id", "error"}``. schemathesis runs against this document in CI.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.routing import BaseRoute, Route
+
+from emulator.http.api_parameters import ASYNC, OPERATIONS, Schema
+from emulator.http.routes import PLIVO_RESOURCES
+from emulator.version import __version__
+
+PLIVO_PREFIX = "/v1/Account/{auth_id}"
+ERROR: Schema = {
+    "type": "object",
+    "required": ["api_id", "error"],
+    "properties": {"api_id": {"type": "string"}, "error": {"type": "string"}},
+}
+JSON_OBJECT: Schema = {"type": "object", "required": ["api_id"], "properties": {"api_id": {"type": "string"}}}
+# The success status of each Plivo operation where it is not 200 with a JSON object.
+SUCCESS: dict[tuple[str, str], int] = {
+    ("POST", "/MultiPartyCall/{mpc_id}/"): 204,
+    ("DELETE", "/MultiPartyCall/{mpc_id}/"): 204,
+    ("POST", "/MultiPartyCall/{mpc_id}/Participant/"): 201,
+    ("POST", "/MultiPartyCall/{mpc_id}/Participant/{member_id}/"): 202,
+    ("DELETE", "/MultiPartyCall/{mpc_id}/Participant/{member_id}/"): 204,
+    ("POST", "/MultiPartyCall/{mpc_id}/Record/"): 202,
+    ("DELETE", "/MultiPartyCall/{mpc_id}/Record/"): 204,
+    ("POST", "/MultiPartyCall/{mpc_id}/Record/Pause/"): 204,
+    ("POST", "/MultiPartyCall/{mpc_id}/Record/Resume/"): 204,
+    ("DELETE", "/MultiPartyCall/{mpc_id}/Participant/{member_id}/Record/"): 204,
+    ("POST", "/MultiPartyCall/{mpc_id}/Participant/{member_id}/Record/Pause/"): 204,
+    ("POST", "/MultiPartyCall/{mpc_id}/Participant/{member_id}/Record/Resume/"): 204,
+    ("POST", "/MultiPartyCall/{mpc_id}/Member/{member_id}/Play/"): 202,
+    ("DELETE", "/MultiPartyCall/{mpc_id}/Member/{member_id}/Play/"): 204,
+    ("POST", "/MultiPartyCall/{mpc_id}/Member/{member_id}/Speak/"): 202,
+    ("DELETE", "/MultiPartyCall/{mpc_id}/Member/{member_id}/Speak/"): 204,
+    ("DELETE", "/Recording/{recording_id}/"): 204,
+    ("POST", "/Call/"): 201,
+    ("DELETE", "/Call/{call_uuid}/"): 204,
+    ("DELETE", "/Request/{request_uuid}/"): 204,
+    ("POST", "/Transcription/{transcription_id}/"): 201,
+    ("DELETE", "/Transcription/{transcription_id}/"): 202,
+}
+_PATH_PARAMETER = re.compile(r"\{([a-z_]+)(?::[a-z]+)?\}")
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": ERROR}}}
+
+
+def _success(status: int) -> dict[str, Any]:
+    if status == 204:
+        return {"description": "done (no body)"}
+    return {"description": "done", "content": {"application/json": {"schema": JSON_OBJECT}}}
+
+
+def _path_parameters(path: str) -> list[dict[str, Any]]:
+    return [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+        for name in _PATH_PARAMETER.findall(path)
+    ]
+
+
+def _plivo_operation(method: str, path: str) -> dict[str, Any]:
+    parameters = {**OPERATIONS[(method, path)], **ASYNC}
+    status = SUCCESS.get((method, path), 200)
+    responses = {str(status): _success(status), "default": _error("a Plivo-shaped error")}
+    if status != 200:
+        responses["200"] = _success(200)  # async mode: "async api spawned"
+    operation: dict[str, Any] = {
+        "operationId": f"{method.lower()}{re.sub(r'[^A-Za-z]', '', path.title())}",
+        "tags": ["Plivo API"],
+        "parameters": _path_parameters(PLIVO_PREFIX + path),
+        "responses": responses,
+        "security": [{"plivo": []}],
+    }
+    if method == "GET":
+        operation["parameters"] += [
+            {"name": name, "in": "query", "required": False, "schema": schema}
+            for name, schema in parameters.items()
+        ]
+    else:
+        body = {"type": "object", "properties": parameters}
+        operation["requestBody"] = {
+            "required": False,
+            "content": {
+                "application/json": {"schema": body},
+                "application/x-www-form-urlencoded": {"schema": body},
+            },
+        }
+    return operation
+
+
+def _plivo_paths() -> dict[str, dict[str, Any]]:
+    paths: dict[str, dict[str, Any]] = {}
+    for path, resource in PLIVO_RESOURCES.items():
+        for method in ("GET", "POST", "DELETE"):
+            if method in resource.handlers:
+                paths.setdefault(PLIVO_PREFIX + path, {})[method.lower()] = _plivo_operation(method, path)
+    return paths
+
+
+def _media_path() -> dict[str, dict[str, Any]]:
+    """The audio of a recording (media.plivo.com's path, served here), with byte ranges."""
+    audio: dict[str, Schema] = {"audio/mpeg": {"schema": {}}, "audio/wav": {"schema": {}}}
+    operation = {
+        "operationId": "getRecordingMedia",
+        "tags": ["Plivo API"],
+        "parameters": _path_parameters(PLIVO_PREFIX + "/Recording/{recording_id}.{file_format}/"),
+        "responses": {
+            "200": {"description": "the audio", "content": audio},
+            "206": {"description": "a byte range of it", "content": audio},
+            "default": _error("a Plivo-shaped error"),
+        },
+        "security": [{"plivo": []}],
+    }
+    return {PLIVO_PREFIX + "/Recording/{recording_id}.{file_format}": {"get": operation}}
+
+
+def _control_paths(routes: list[BaseRoute]) -> dict[str, dict[str, Any]]:
+    """The control plane: JSON in, JSON out, errors in Plivo's shape; no Plivo auth (a bearer
+    token when the emulator has one)."""
+    paths: dict[str, dict[str, Any]] = {}
+    for route in routes:
+        if not isinstance(route, Route):
+            continue
+        for method in sorted((route.methods or set()) - {"HEAD"}):
+            operation: dict[str, Any] = {
+                "operationId": f"control{method.title()}{re.sub(r'[^A-Za-z]', '', route.path.title())}",
+                "tags": ["control plane"],
+                "summary": (route.endpoint.__doc__ or "").strip().split("\n")[0] or None,
+                "parameters": _path_parameters(route.path),
+                "responses": {"2XX": {"description": "done"}, "default": _error("a Plivo-shaped error")},
+                "security": [{}, {"control": []}],
+            }
+            if method in ("POST", "PUT"):
+                operation["requestBody"] = {
+                    "required": False,
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                }
+            paths.setdefault(route.path, {})[method.lower()] = {
+                k: v for k, v in operation.items() if v is not None
+            }
+    return paths
+
+
+def openapi_document(control_routes: list[BaseRoute]) -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "plivo-mpc-emulator",
+            "version": __version__,
+            "description": "Plivo's Multi-Party Call, Recording, Call and Transcription API as the "
+            "emulator serves it, and its control plane (/__emulator__/).",
+        },
+        "paths": {**_plivo_paths(), **_media_path(), **_control_paths(control_routes)},
+        "components": {
+            "securitySchemes": {
+                "plivo": {"type": "http", "scheme": "basic", "description": "auth_id:auth_token"},
+                "control": {"type": "http", "scheme": "bearer", "description": "--control-token"},
+            }
+        },
+    }

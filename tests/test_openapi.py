@@ -1,0 +1,141 @@
+"""The OpenAPI document: served, naming every route, holding every parameter the handlers read; and
+schemathesis run against it (no 5xx, every response as documented)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from emulator import ThreadedServer
+from emulator.http.api_parameters import ASYNC, OPERATIONS
+from emulator.http.control import control_routes
+from emulator.http.routes import PLIVO_RESOURCES
+from emulator.params import Params
+from tests.helpers import MAIN, PlivoHTTP, real_server
+
+PREFIX = "/v1/Account/{auth_id}"
+# What each operation needs to get past its required parameters, so that it reads all the others.
+EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/MultiPartyCall/{mpc_id}/"): {"status": "active"},
+    ("POST", "/MultiPartyCall/{mpc_id}/Participant/"): {"role": "agent", "from": "1415", "to": "1416"},
+    ("POST", "/MultiPartyCall/{mpc_id}/Participant/{member_id}/"): {"mute": True},
+    ("POST", "/MultiPartyCall/{mpc_id}/Member/{member_id}/Play/"): {"url": "http://127.0.0.1:9/a.mp3"},
+    ("POST", "/MultiPartyCall/{mpc_id}/Member/{member_id}/Speak/"): {"text": "hello"},
+    ("POST", "/Call/"): {"from": "1415", "to": "1416", "answer_url": "http://127.0.0.1:9/answer"},
+    ("GET", "/Call/{call_uuid}/"): {"status": "live"},
+}
+IDS = {
+    "mpc_id": "name_standup",
+    "member_id": "10",
+    "recording_id": "r1",
+    "call_uuid": "c1",
+    "request_uuid": "q1",
+    "transcription_id": "t1",
+}
+
+
+def test_the_document_names_every_route(api: PlivoHTTP) -> None:
+    document = api.client.get("/__emulator__/openapi.json").json()
+    assert document["openapi"] == "3.1.0"
+    paths = document["paths"]
+    for path, resource in PLIVO_RESOURCES.items():
+        for method in resource.handlers.keys() - {"HEAD"}:
+            assert method.lower() in paths[PREFIX + path], (method, path)
+            assert (method, path) in OPERATIONS, "each Plivo operation has its parameters listed"
+    for route in control_routes():
+        for method in (getattr(route, "methods", None) or set()) - {"HEAD"}:
+            assert method.lower() in paths[route.path], (method, route.path)  # type: ignore[attr-defined]
+    assert "get" in paths[PREFIX + "/Recording/{recording_id}.{file_format}"], "the audio too"
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every parameter name a handler asks :class:`Params` for, in order."""
+    seen: list[str] = []
+    for kind in ("text", "required_text", "choice", "optional_choice", "boolean", "optional_boolean"):
+        monkeypatch.setattr(Params, kind, _recording(getattr(Params, kind), seen))
+    for kind in ("integer", "number", "url", "raw"):
+        monkeypatch.setattr(Params, kind, _recording(getattr(Params, kind), seen))
+    original = Params.limited
+    monkeypatch.setattr(
+        Params, "limited", lambda self, limit: (seen.append(limit.name), original(self, limit))[1]
+    )
+    yield seen
+
+
+def _recording(method: Any, seen: list[str]) -> Any:
+    def read(self: Params, name: str, *args: Any, **kwargs: Any) -> Any:
+        seen.append(name)
+        return method(self, name, *args, **kwargs)
+
+    return read
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), sorted(OPERATIONS), ids=[f"{m} {p}" for m, p in sorted(OPERATIONS)]
+)
+def test_every_parameter_a_handler_reads_is_documented(
+    api: PlivoHTTP, reads: list[str], method: str, path: str
+) -> None:
+    api.seed_mpc("standup", ("10", "11"), stay_alone=True)
+    reads.clear()  # the seeding's own reads
+    concrete = re.sub(r"\{([a-z_]+)\}", lambda m: IDS[m.group(1)], path).lstrip("/")
+    example = EXAMPLES.get((method, path), {})
+    if method == "GET":
+        api.get(concrete, params=example)
+    else:
+        api.request(method, concrete, json=example)
+    undocumented = set(reads) - set(OPERATIONS[(method, path)]) - set(ASYNC)
+    assert not undocumented, f"{method} {path} reads {sorted(undocumented)}: add them to api_parameters"
+
+
+# ------------------------------------------------------------------ schemathesis
+
+SCHEMATHESIS_CONFIG = """
+[parameters]
+"path.auth_id" = "{auth_id}"
+"path.mpc_id" = "name_standup"
+"path.member_id" = "10"
+"""
+
+
+@pytest.fixture(scope="module")
+def fuzzed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThreadedServer]:
+    server = real_server(clock="manual", tls_dir=tmp_path_factory.mktemp("tls"))
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("tag", ["Plivo API", "control plane"])
+def test_schemathesis_finds_nothing(fuzzed_server: ThreadedServer, tmp_path: Path, tag: str) -> None:
+    """Every operation, fuzzed (coverage, fuzzing and stateful phases): no 5xx, and every status,
+    content type and body as the document says. The Plivo API first, on a seeded MPC; then the
+    control plane, whose fuzzing removes accounts and resets state. The run's counts are printed."""
+    st = shutil.which("st", path=str(Path(sys.executable).parent))
+    assert st is not None, "schemathesis is a test dependency"
+    control = fuzzed_server.control()
+    if MAIN.auth_id not in control.accounts():
+        control.add_account(MAIN.auth_id, MAIN.auth_token)
+    control.reset(MAIN.auth_id)
+    control.create_mpc(MAIN.auth_id, "standup", members=("10", "11"), stay_alone=True)
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(SCHEMATHESIS_CONFIG.replace("{auth_id}", MAIN.auth_id))
+    checks = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
+    document = f"{fuzzed_server.url}/__emulator__/openapi.json"
+    options = ["--auth", f"{MAIN.auth_id}:{MAIN.auth_token}", "--checks", checks, "--include-tag", tag]
+    options += ["--max-examples", "15", "--seed", "1", "--workers", "1"]
+    command = [st, "--config-file", str(config), "--no-color", "run", document, *options]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    summary = result.stdout[result.stdout.find("SUMMARY") :]
+    print(summary)
+    assert result.returncode == 0, result.stdout[-6000:]
+    assert "Authentication failed" not in result.stdout, "the fuzzing reached past authentication"
+    match = re.search(r"(\d+) generated, (\d+) passed", result.stdout)
+    assert match and int(match.group(1)) > 500 and match.group(1) == match.group(2), summary
