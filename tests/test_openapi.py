@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from emulator import ThreadedServer
@@ -139,3 +140,68 @@ def test_schemathesis_finds_nothing(fuzzed_server: ThreadedServer, tmp_path: Pat
     assert "Authentication failed" not in result.stdout, "the fuzzing reached past authentication"
     match = re.search(r"(\d+) generated, (\d+) passed", result.stdout)
     assert match and int(match.group(1)) > 500 and match.group(1) == match.group(2), summary
+
+
+def _check(document: dict[str, Any], method: str, path: str, response: Any) -> None:
+    """``response`` is what the document promises for its status (a body only where it says one)."""
+    described = document["paths"][PREFIX + path][method.lower()]["responses"][str(response.status_code)]
+    content = described.get("content")
+    if content is None:
+        assert response.content == b"", (method, path)
+        return
+    jsonschema.validate(response.json(), content["application/json"]["schema"])
+
+
+def test_every_success_is_as_documented(api: PlivoHTTP) -> None:
+    """A whole flow, each answer validated against the document (schemathesis mostly meets errors)."""
+    document = api.client.get("/__emulator__/openapi.json").json()
+    api.seed_mpc("standup", ("10", "11"), stay_alone=True)
+    mpc, member = "/MultiPartyCall/{mpc_id}/", "/MultiPartyCall/{mpc_id}/Participant/{member_id}/"
+    su = "MultiPartyCall/name_standup/"
+    flow: list[tuple[str, str, str, dict[str, Any]]] = [
+        ("GET", "/MultiPartyCall/", "MultiPartyCall/", {}),
+        ("GET", mpc, su, {}),
+        ("GET", mpc + "Participant/", su + "Participant/", {}),
+        ("GET", member, su + "Participant/10/", {}),
+        ("POST", member, su + "Participant/10/", {"mute": True, "hold": True}),
+        ("POST", mpc + "Record/", su + "Record/", {}),
+        ("POST", mpc + "Record/Pause/", su + "Record/Pause/", {}),
+        ("POST", mpc + "Record/Resume/", su + "Record/Resume/", {}),
+        ("POST", member + "Record/", su + "Participant/10/Record/", {}),
+        ("DELETE", member + "Record/", su + "Participant/10/Record/", {}),
+        (
+            "POST",
+            mpc + "Member/{member_id}/Play/",
+            su + "Member/10/Play/",
+            {"url": "http://127.0.0.1:9/a.mp3"},
+        ),
+        ("POST", mpc + "Member/{member_id}/Speak/", su + "Member/10/Speak/", {"text": "hi"}),
+        ("POST", mpc + "Participant/", su + "Participant/", {"role": "agent", "from": "1415", "to": "1416"}),
+        ("DELETE", mpc + "Record/", su + "Record/", {}),
+        ("POST", "/Call/", "Call/", {"from": "1415", "to": "1416", "answer_url": "http://127.0.0.1:9/a"}),
+        ("POST", mpc + "Record/", su + "Record/", {"callback_url": "http://127.0.0.1:9/a"}),
+    ]
+    for method, path, concrete, body in flow:
+        response = (
+            api.get(concrete, params=body) if method == "GET" else api.request(method, concrete, json=body)
+        )
+        assert response.status_code < 300, (method, concrete, response.text)
+        _check(document, method, path, response)
+    api.control.advance(120, MAIN.auth_id)
+    recordings = api.get("Recording/")
+    _check(document, "GET", "/Recording/", recordings)
+    recording_id = recordings.json()["objects"][0]["recording_id"]
+    _check(document, "GET", "/Recording/{recording_id}/", api.get(f"Recording/{recording_id}/"))
+    transcription = f"Transcription/{recording_id}/"
+    _check(document, "POST", "/Transcription/{transcription_id}/", api.post(transcription, {}))
+    api.control.advance(600, MAIN.auth_id)
+    _check(document, "GET", "/Transcription/{transcription_id}/", api.get(transcription))
+    live = api.get("Call/", params={"status": "live"})
+    _check(document, "GET", "/Call/", live)
+    call_uuid = live.json()["calls"][0]
+    _check(document, "GET", "/Call/{call_uuid}/", api.get(f"Call/{call_uuid}/", params={"status": "live"}))
+    _check(document, "DELETE", "/Call/{call_uuid}/", api.delete(f"Call/{call_uuid}/"))
+    _check(document, "GET", "/Call/", api.get("Call/"))
+    _check(document, "GET", "/Call/{call_uuid}/", api.get(f"Call/{call_uuid}/"))
+    _check(document, "DELETE", "/Transcription/{transcription_id}/", api.delete(transcription))
+    _check(document, "DELETE", mpc, api.delete("MultiPartyCall/name_standup/"))

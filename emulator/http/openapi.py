@@ -15,6 +15,7 @@ from typing import Any
 from starlette.routing import BaseRoute, Route
 
 from emulator.http.api_parameters import ASYNC, OPERATIONS, Schema
+from emulator.http.api_responses import MESSAGE, RESPONSES
 from emulator.http.routes import PLIVO_RESOURCES
 from emulator.version import __version__
 
@@ -57,10 +58,10 @@ def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": ERROR}}}
 
 
-def _success(status: int) -> dict[str, Any]:
-    if status == 204:
+def _success(status: int, schema: Schema | None) -> dict[str, Any]:
+    if schema is None:
         return {"description": "done (no body)"}
-    return {"description": "done", "content": {"application/json": {"schema": JSON_OBJECT}}}
+    return {"description": "done", "content": {"application/json": {"schema": schema}}}
 
 
 def _path_parameters(path: str) -> list[dict[str, Any]]:
@@ -73,9 +74,12 @@ def _path_parameters(path: str) -> list[dict[str, Any]]:
 def _plivo_operation(method: str, path: str) -> dict[str, Any]:
     parameters = {**OPERATIONS[(method, path)], **ASYNC}
     status = SUCCESS.get((method, path), 200)
-    responses = {str(status): _success(status), "default": _error("a Plivo-shaped error")}
-    if status != 200:
-        responses["200"] = _success(200)  # async mode: "async api spawned"
+    body = RESPONSES.get((method, path))
+    # Async mode answers 200 with a message at once, whatever the operation answers later.
+    responses = {str(status): _success(status, body), "200": _success(200, MESSAGE)}
+    if status == 200:
+        responses["200"] = _success(200, {"anyOf": [body or JSON_OBJECT, MESSAGE]})
+    responses["default"] = _error("a Plivo-shaped error")
     operation: dict[str, Any] = {
         "operationId": f"{method.lower()}{re.sub(r'[^A-Za-z]', '', path.title())}",
         "tags": ["Plivo API"],
