@@ -54,6 +54,16 @@ def test_the_document_names_every_route(api: PlivoHTTP) -> None:
         for method in (getattr(route, "methods", None) or set()) - {"HEAD"}:
             assert method.lower() in paths[route.path], (method, route.path)  # type: ignore[attr-defined]
     assert "get" in paths[PREFIX + "/Recording/{recording_id}.{file_format}"], "the audio too"
+    ids = [operation["operationId"] for methods in paths.values() for operation in methods.values()]
+    assert len(ids) == len(set(ids)), "operation ids are unique (links name them)"
+    linked = {
+        link["operationId"]
+        for methods in paths.values()
+        for operation in methods.values()
+        for response in operation["responses"].values()
+        for link in response.get("links", {}).values()
+    }
+    assert linked and linked <= set(ids), "every link leads to an operation of the document"
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from emulator.http.api_parameters import ASYNC, OPERATIONS, Schema
 from emulator.http.api_responses import MESSAGE, RESPONSES
+from emulator.http.control_common import PREFIX
 from emulator.http.routes import PLIVO_RESOURCES
 from emulator.version import __version__
 
@@ -52,6 +53,41 @@ SUCCESS: dict[tuple[str, str], int] = {
     ("DELETE", "/Transcription/{transcription_id}/"): 202,
 }
 _PATH_PARAMETER = re.compile(r"\{([a-z_]+)(?::[a-z]+)?\}")
+RECORDING = "/Recording/{recording_id}/"
+# Where an answer leads (OpenAPI links): what schemathesis's stateful phase follows, and a client
+# generator reads. (operation, its success status) -> {link name: (the operation it leads to, its
+# parameters from the answer)}.
+LINKS: dict[tuple[str, str], dict[str, tuple[tuple[str, str], dict[str, str]]]] = {
+    ("POST", "/MultiPartyCall/{mpc_id}/Record/"): {
+        "GetRecording": (("GET", RECORDING), {"recording_id": "$response.body#/recording_id"}),
+    },
+    ("POST", "/MultiPartyCall/{mpc_id}/Participant/{member_id}/Record/"): {
+        "GetRecording": (("GET", RECORDING), {"recording_id": "$response.body#/recording_id"}),
+    },
+    ("GET", "/Recording/"): {
+        "GetRecording": (("GET", RECORDING), {"recording_id": "$response.body#/objects/0/recording_id"}),
+        "DeleteRecording": (
+            ("DELETE", RECORDING),
+            {"recording_id": "$response.body#/objects/0/recording_id"},
+        ),
+        "Transcribe": (
+            ("POST", "/Transcription/{transcription_id}/"),
+            {"transcription_id": "$response.body#/objects/0/recording_id"},
+        ),
+    },
+    ("GET", "/MultiPartyCall/{mpc_id}/Participant/"): {
+        "GetParticipant": (
+            ("GET", "/MultiPartyCall/{mpc_id}/Participant/{member_id}/"),
+            {"mpc_id": "$request.path.mpc_id", "member_id": "$response.body#/objects/0/member_id"},
+        ),
+    },
+    ("POST", "/Call/"): {
+        "CancelRequest": (
+            ("DELETE", "/Request/{request_uuid}/"),
+            {"request_uuid": "$response.body#/request_uuid"},
+        ),
+    },
+}
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -71,6 +107,22 @@ def _path_parameters(path: str) -> list[dict[str, Any]]:
     ]
 
 
+def operation_id(method: str, path: str) -> str:
+    """``getMultiPartyCallMpcIdParticipant``: the method, then the path's words as they are spelled."""
+    return method.lower() + "".join(w[0].upper() + w[1:] for w in re.findall(r"[A-Za-z]+", path))
+
+
+def _capitalized(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+def _links(method: str, path: str) -> dict[str, Any]:
+    return {
+        name: {"operationId": operation_id(target[0], target[1]), "parameters": parameters}
+        for name, (target, parameters) in LINKS.get((method, path), {}).items()
+    }
+
+
 def _plivo_operation(method: str, path: str) -> dict[str, Any]:
     parameters = {**OPERATIONS[(method, path)], **ASYNC}
     status = SUCCESS.get((method, path), 200)
@@ -80,8 +132,11 @@ def _plivo_operation(method: str, path: str) -> dict[str, Any]:
     if status == 200:
         responses["200"] = _success(200, {"anyOf": [body or JSON_OBJECT, MESSAGE]})
     responses["default"] = _error("a Plivo-shaped error")
+    links = _links(method, path)
+    if links:
+        responses[str(status)]["links"] = links
     operation: dict[str, Any] = {
-        "operationId": f"{method.lower()}{re.sub(r'[^A-Za-z]', '', path.title())}",
+        "operationId": operation_id(method, path),
         "tags": ["Plivo API"],
         "parameters": _path_parameters(PLIVO_PREFIX + path),
         "responses": responses,
@@ -139,7 +194,8 @@ def _control_paths(routes: list[BaseRoute]) -> dict[str, dict[str, Any]]:
             continue
         for method in sorted((route.methods or set()) - {"HEAD"}):
             operation: dict[str, Any] = {
-                "operationId": f"control{method.title()}{re.sub(r'[^A-Za-z]', '', route.path.title())}",
+                "operationId": "control"
+                + _capitalized(operation_id(method, route.path.removeprefix(PREFIX))),
                 "tags": ["control plane"],
                 "summary": (route.endpoint.__doc__ or "").strip().split("\n")[0] or None,
                 "parameters": _path_parameters(route.path),
