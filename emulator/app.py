@@ -53,7 +53,10 @@ def create_app(
         clocks,
         scenarios,
         journal=Journal(settings.journal_size),
-        sender=Sender(HostPolicy(settings.callback_hosts), ca_file=settings.callback_ca),
+        sender=Sender(
+            HostPolicy(settings.callback_hosts, loopback_only=settings.loopback_callbacks),
+            ca_file=settings.callback_ca,
+        ),
         links=origins.links,
         status_scope=StatusScope(settings.status_callback_scope),
     )

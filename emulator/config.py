@@ -63,6 +63,8 @@ class Settings:
     journal_size: int = 10_000
     # Extra callback hosts (glob patterns) beyond the local ones; "*" allows any host.
     callback_hosts: tuple[str, ...] = ()
+    # Callbacks only to this machine (loopback), not to private networks either.
+    loopback_callbacks: bool = False
     # A CA (PEM) trusted for HTTPS callback receivers, beside the system's (e.g. mkcert's or your own).
     callback_ca: Path | None = None
     # Recording files ask for the account's Basic auth (Plivo's "HTTP Auth on recordings").

@@ -140,6 +140,12 @@ OPTIONS: tuple[Option, ...] = (
         flag_name="--callback-host",
     ),
     Option(
+        "loopback_callbacks",
+        "deliver callbacks to this machine only (loopback), not to private networks either: for CI "
+        "and tests, where a mistyped or fuzzed URL must not reach the network",
+        "flag",
+    ),
+    Option(
         "callback_ca",
         "a CA certificate (PEM) to trust for HTTPS callback receivers, beside the system's",
         "file",

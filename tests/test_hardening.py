@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import json
 import os
 import signal
@@ -158,6 +159,34 @@ def _resolver_answering(policy: HostPolicy, address: str) -> PolicyResolver:
 
     resolver._inner = Fixed()  # type: ignore[assignment]
     return resolver
+
+
+@pytest.mark.parametrize("address", ["10.1.2.3", "172.17.0.2", "192.168.1.9", "fd00::1"])
+def test_loopback_callbacks_keep_even_private_networks_out(address: str) -> None:
+    """--loopback-callbacks: a fuzzed or mistyped URL cannot reach the network, not even the LAN."""
+    loopback = HostPolicy(loopback_only=True)
+    assert loopback.refusal(ipaddress.ip_address(address)) == f"{address}, a private address " + (
+        "(the emulator was started with --loopback-callbacks)"
+    )
+    assert HostPolicy().refusal(ipaddress.ip_address(address)) is None, "allowed by default"
+    for local in ("127.0.0.1", "127.9.9.9", "::1"):
+        assert loopback.refusal(ipaddress.ip_address(local)) is None
+    assert HostPolicy(["10.0.0.0/8"], loopback_only=True).refusal(ipaddress.ip_address("10.1.2.3")) is None
+
+
+def test_loopback_callbacks_look_no_name_up() -> None:
+    """A name other than localhost is refused before any DNS query (the fuzzer's 0.com, say)."""
+
+    async def check() -> None:
+        resolver = _resolver_answering(HostPolicy(loopback_only=True), "127.0.0.1")
+        with pytest.raises(DestinationRefused, match="0.com is not looked up"):
+            await resolver.resolve("0.com", 443)
+        assert [r["host"] for r in await resolver.resolve("localhost", 80)] == ["127.0.0.1"]
+        assert [r["host"] for r in await resolver.resolve("127.0.0.1", 80)] == ["127.0.0.1"]
+        trusted = _resolver_answering(HostPolicy(["receiver"], loopback_only=True), "127.0.0.1")
+        assert [r["host"] for r in await trusted.resolve("receiver", 80)] == ["127.0.0.1"]
+
+    asyncio.run(check())
 
 
 @pytest.mark.parametrize("name", ["hooks.internal", "receiver", "api.local", "host.docker.internal"])

@@ -36,6 +36,7 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 LOCAL_NETWORKS: tuple[IPNetwork, ...] = tuple(ipaddress.ip_network(n) for n in networks.LOCAL_NETWORKS)
+LOOPBACK_NETWORKS: tuple[IPNetwork, ...] = tuple(n for n in LOCAL_NETWORKS if n.network_address.is_loopback)
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _SHARED = ipaddress.ip_network("100.64.0.0/10")
 
@@ -45,8 +46,11 @@ ALLOW_HINT = "allow it with --callback-host"
 class DestinationRefused(OSError):
     """A callback host that resolves only to addresses the policy refuses."""
 
-    def __init__(self, host: str, reason: str) -> None:
-        super().__init__(f"refused: {host} resolves to {reason} ({ALLOW_HINT})")
+    def __init__(self, host: str, reason: str, *, looked_up: bool = True) -> None:
+        if looked_up:
+            super().__init__(f"refused: {host} resolves to {reason} ({ALLOW_HINT})")
+        else:
+            super().__init__(f"refused: {host} {reason}")
         self.host = host
         self.reason = reason
 
@@ -79,14 +83,19 @@ def _kind(address: IPAddress) -> str:
         return "a shared (carrier-grade NAT) address"
     if address.is_global:
         return "a public address"
+    if address.is_private:
+        return "a private address (the emulator was started with --loopback-callbacks)"
     return "a reserved or non-private address"
 
 
 class HostPolicy:
     """Which callback destinations are allowed: local and private addresses, plus what the user adds."""
 
-    def __init__(self, extra: Iterable[str] = ()) -> None:
-        """``extra``: host name globs (``*`` for any host), IP addresses or networks."""
+    def __init__(self, extra: Iterable[str] = (), *, loopback_only: bool = False) -> None:
+        """``extra``: host name globs (``*`` for any host), IP addresses or networks;
+        ``loopback_only``: this machine's addresses only, no private network (tests, CI)."""
+        self.loopback_only = loopback_only
+        self.local = LOOPBACK_NETWORKS if loopback_only else LOCAL_NETWORKS
         patterns: list[str] = []
         networks: list[IPNetwork] = []
         for item in extra:
@@ -114,9 +123,7 @@ class HostPolicy:
     def _refused_kind(self, address: IPAddress) -> tuple[IPAddress, str] | None:
         """The address judged (an IPv4 one inside IPv6 unwrapped) and its kind, when refused."""
         judged = _as_ipv4(address)
-        if any(judged in n for n in LOCAL_NETWORKS) or any(
-            judged in n or address in n for n in self.networks
-        ):
+        if any(judged in n for n in self.local) or any(judged in n or address in n for n in self.networks):
             return None
         return judged, _kind(judged)
 
@@ -145,6 +152,10 @@ class PolicyResolver(AbstractResolver):
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
+        if self.policy.loopback_only and not self._readable_here(host):
+            # Not even a DNS query leaves the machine: only addresses and localhost are read.
+            reason = "is not looked up: with --loopback-callbacks, callbacks go to IP addresses and localhost"
+            raise DestinationRefused(host.rstrip("."), reason, looked_up=False)
         results = await self._inner.resolve(host, port, family)
         if self.policy.trusts_name(host):
             return results
@@ -160,6 +171,10 @@ class PolicyResolver(AbstractResolver):
         if not allowed:
             raise DestinationRefused(host.rstrip("."), reasons[0] if reasons else "no address")
         return allowed
+
+    def _readable_here(self, host: str) -> bool:
+        name = host.rstrip(".").lower()
+        return name == "localhost" or parse_address(host) is not None or self.policy.trusts_name(host)
 
     async def close(self) -> None:
         await self._inner.close()

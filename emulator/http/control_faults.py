@@ -26,7 +26,5 @@ async def clear_faults(request: Request) -> Response:
 
 
 async def remove_fault(request: Request) -> Response:
-    state_of(request).faults.remove(
-        Params({"id": request.path_params["rule_id"]}).integer("id", 0, minimum=1)
-    )
+    state_of(request).faults.remove(Params(dict(request.path_params)).integer("rule_id", 0, minimum=1))
     return Response(status_code=204)

@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 from emulator.http.api_parameters import ASYNC, OPERATIONS, Schema
 from emulator.http.api_responses import MESSAGE, RESPONSES
 from emulator.http.control_common import PREFIX
+from emulator.http.control_parameters import CONTROL, QUERY
 from emulator.http.routes import PLIVO_RESOURCES
 from emulator.version import __version__
 
@@ -202,10 +203,17 @@ def _control_paths(routes: list[BaseRoute]) -> dict[str, dict[str, Any]]:
                 "responses": {"2XX": {"description": "done"}, "default": _error("a Plivo-shaped error")},
                 "security": [{}, {"control": []}],
             }
-            if method in ("POST", "PUT"):
+            parameters = CONTROL.get((method, route.path), {})
+            if method in ("GET", "DELETE") or (method, route.path) in QUERY:
+                operation["parameters"] += [
+                    {"name": name, "in": "query", "required": False, "schema": schema}
+                    for name, schema in parameters.items()
+                ]
+            else:
+                body = {"type": "object", "properties": parameters}
                 operation["requestBody"] = {
                     "required": False,
-                    "content": {"application/json": {"schema": {"type": "object"}}},
+                    "content": {"application/json": {"schema": body}},
                 }
             paths.setdefault(route.path, {})[method.lower()] = {
                 k: v for k, v in operation.items() if v is not None
