@@ -179,7 +179,7 @@ def test_loopback_callbacks_look_no_name_up() -> None:
 
     async def check() -> None:
         resolver = _resolver_answering(HostPolicy(loopback_only=True), "127.0.0.1")
-        with pytest.raises(DestinationRefused, match="0.com is not looked up"):
+        with pytest.raises(DestinationRefused, match=r"0\.com is not looked up"):
             await resolver.resolve("0.com", 443)
         assert [r["host"] for r in await resolver.resolve("localhost", 80)] == ["127.0.0.1"]
         assert [r["host"] for r in await resolver.resolve("127.0.0.1", 80)] == ["127.0.0.1"]
