@@ -201,7 +201,9 @@ def test_schemathesis_finds_nothing(fuzzed_server: ThreadedServer, tmp_path: Pat
     options = ["--auth", f"{MAIN.auth_id}:{MAIN.auth_token}", "--checks", checks, "--include-tag", tag]
     options += ["--max-examples", "15", "--seed", "1", "--workers", "1"]
     command = [st, "--config-file", str(config), "--no-color", "run", document, *options]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=600, cwd=tmp_path
+    )  # its cache there
     summary = result.stdout[result.stdout.find("SUMMARY") :]
     print(summary)
     assert result.returncode == 0, result.stdout[-6000:]
