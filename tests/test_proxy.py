@@ -184,6 +184,6 @@ def test_hypercorn_says_it_cannot_tunnel(tmp_path: Path) -> None:
             body += sock.recv(4096)
         sock.close()
         assert head.startswith(b"HTTP/1.1 501")
-        assert "--server hypercorn" in json.loads(body)["error"]
+        assert "not --server hypercorn" in json.loads(body)["error"]
     finally:
         server.stop()

@@ -1,6 +1,6 @@
-"""A CONNECT that reaches the app was not tunnelled by the server: only the default server
-(uvicorn, with :mod:`emulator.tunnel`) opens proxy tunnels. Say so, rather than answer a 404 that
-reads as if the proxy had been refused for the target."""
+"""A CONNECT that reaches the app was not tunnelled by the server: only the default server (uvicorn,
+with :mod:`emulator.tunnel`) opens proxy tunnels, and only as a connection's first request. Say so,
+rather than answer a 404 that reads as if the proxy had been refused for the target."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from emulator.http.errors import error_response
 from emulator.http.state import state_of
 
 MESSAGE = (
-    "this emulator cannot open proxy tunnels: the HTTPS proxy mode is served by the default server, "
-    "uvicorn (it was started with --server hypercorn)"
+    "no proxy tunnel here: the HTTPS proxy mode is served by the default server (uvicorn, not "
+    "--server hypercorn), for a CONNECT sent as a connection's first request"
 )
 
 
