@@ -46,6 +46,7 @@ bench: $(TEST_VENV)/.installed
 	$(TEST_VENV)/bin/python bench/api.py --json bench/results-api.json
 	$(TEST_VENV)/bin/python bench/longpolls.py --json bench/results-longpolls.json
 	$(TEST_VENV)/bin/python bench/state.py --json bench/results-state.json
+	$(TEST_VENV)/bin/python bench/startup.py --json bench/results-startup.json
 
 clean:
 	rm -rf $(RUN_VENV) $(TEST_VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis *.egg-info build
