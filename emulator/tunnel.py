@@ -27,6 +27,8 @@ logger = logging.getLogger("plivo_mpc_emulator.proxy")
 
 _CONNECT = b"CONNECT "
 _HANDSHAKE_TIMEOUT = 10.0
+# The tunnels being opened: the event loop keeps only weak references to its tasks.
+_OPENING: set[asyncio.Task[None]] = set()
 
 
 class _Waiting(asyncio.Protocol):
@@ -116,7 +118,9 @@ class TunnellingProtocol(LimitedHttpToolsProtocol):
         self.connections.discard(self)  # the tunnel's own HTTP protocol counts from here
         self.transport.pause_reading()  # the client's TLS waits for start_tls
         self.transport.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
-        self.loop.create_task(self._tunnel(host))
+        task = self.loop.create_task(self._tunnel(host))
+        _OPENING.add(task)
+        task.add_done_callback(_OPENING.discard)
 
     async def _tunnel(self, host: str) -> None:
         transport = self.transport
