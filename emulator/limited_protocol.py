@@ -55,9 +55,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         if self._awaiting_headers and not self.transport.is_closing():
             self._header_bytes += len(data)
             if self._header_bytes > self.limits.max_header_bytes:
-                self._refuse(
-                    431, f"request line and headers larger than {self.limits.max_header_bytes} bytes"
-                )
+                self._headers_too_large()
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -84,6 +82,9 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._header_deadline = None
         if self._awaiting_headers and not self.transport.is_closing():
             self._refuse(408, f"request headers not received within {self.limits.header_timeout:g} s")
+
+    def _headers_too_large(self) -> None:
+        self._refuse(431, f"request line and headers larger than {self.limits.max_header_bytes} bytes")
 
     def _refuse(self, status: int, message: str) -> None:
         """Answer in Plivo's error shape and close: the connection is in no state to go on."""

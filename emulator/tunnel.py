@@ -99,7 +99,7 @@ class TunnellingProtocol(LimitedHttpToolsProtocol):
             self._connect(head)
         elif len(head) > self.limits.max_header_bytes:
             self._first = None
-            self._refuse(431, f"request line and headers larger than {self.limits.max_header_bytes} bytes")
+            self._headers_too_large()
 
     def _connect(self, head: bytes) -> None:
         request, _, early = head.partition(b"\r\n\r\n")

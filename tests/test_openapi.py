@@ -71,15 +71,32 @@ def test_the_document_names_every_route(api: PlivoHTTP) -> None:
 def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Every parameter name a handler asks :class:`Params` for, in order."""
     seen: list[str] = []
-    for kind in ("text", "required_text", "choice", "optional_choice", "boolean", "optional_boolean"):
-        monkeypatch.setattr(Params, kind, _recording(getattr(Params, kind), seen))
-    for kind in ("integer", "number", "url", "raw"):
+    kinds = ("text", "required_text", "choice", "optional_choice", "boolean", "optional_boolean")
+    for kind in (*kinds, "integer", "number", "url", "raw"):
         monkeypatch.setattr(Params, kind, _recording(getattr(Params, kind), seen))
     original = Params.limited
     monkeypatch.setattr(
         Params, "limited", lambda self, limit: (seen.append(limit.name), original(self, limit))[1]
     )
     yield seen
+
+
+def _read_by(
+    api: PlivoHTTP,
+    reads: list[str],
+    method: str,
+    path: str,
+    ids: dict[str, str],
+    example: dict[str, Any],
+    *,
+    in_query: bool,
+) -> set[str]:
+    """The names a handler reads for one request to ``path`` (its ``{names}`` filled from ``ids``)."""
+    reads.clear()  # what came before (the seeding) is not this request's
+    concrete = re.sub(r"\{([a-z_]+)\}", lambda m: ids[m.group(1)], path)
+    sent = {"params": example} if in_query else {"json": example}
+    api.client.request(method, concrete, auth=(api.creds.auth_id, api.creds.auth_token), **sent)
+    return set(reads)
 
 
 def _recording(method: Any, seen: list[str]) -> Any:
@@ -97,14 +114,10 @@ def test_every_parameter_a_handler_reads_is_documented(
     api: PlivoHTTP, reads: list[str], method: str, path: str
 ) -> None:
     api.seed_mpc("standup", ("10", "11"), stay_alone=True)
-    reads.clear()  # the seeding's own reads
-    concrete = re.sub(r"\{([a-z_]+)\}", lambda m: IDS[m.group(1)], path).lstrip("/")
+    ids = {**IDS, "auth_id": MAIN.auth_id}
     example = EXAMPLES.get((method, path), {})
-    if method == "GET":
-        api.get(concrete, params=example)
-    else:
-        api.request(method, concrete, json=example)
-    undocumented = set(reads) - set(OPERATIONS[(method, path)]) - set(ASYNC)
+    read = _read_by(api, reads, method, PREFIX + path, ids, example, in_query=method == "GET")
+    undocumented = read - set(OPERATIONS[(method, path)]) - set(ASYNC)
     assert not undocumented, f"{method} {path} reads {sorted(undocumented)}: add them to api_parameters"
 
 
@@ -150,17 +163,12 @@ def test_every_parameter_the_control_plane_reads_is_documented(
     api: PlivoHTTP, reads: list[str], method: str, path: str
 ) -> None:
     mpc = api.seed_mpc("standup", ("10", "11"), stay_alone=True)
-    reads.clear()
     ids = {**IDS, "auth_id": MAIN.auth_id, "mpc_uuid": mpc["mpc_uuid"], "number": "1416", "callback_id": "x"}
     ids["rule_id"] = "1"
-    concrete = re.sub(r"\{([a-z_]+)\}", lambda m: ids[m.group(1)], path)
     example = CONTROL_EXAMPLES.get((method, path), {})
-    if method in ("GET", "DELETE"):
-        api.client.request(method, concrete, params=example)
-    else:
-        api.client.request(method, concrete, json=example)
+    read = _read_by(api, reads, method, path, ids, example, in_query=method in ("GET", "DELETE"))
     path_parameters = set(re.findall(r"\{([a-z_]+)\}", path))
-    undocumented = set(reads) - _names(CONTROL.get((method, path), {})) - path_parameters
+    undocumented = read - _names(CONTROL.get((method, path), {})) - path_parameters
     assert not undocumented, f"{method} {path} reads {sorted(undocumented)}: add them to control_parameters"
 
 

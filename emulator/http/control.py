@@ -21,7 +21,7 @@ from emulator.http import control_delivery as delivery
 from emulator.http import control_faults as faults
 from emulator.http import control_state, dashboard
 from emulator.http.call_routes import call_app
-from emulator.http.control_common import PREFIX, json_params
+from emulator.http.control_common import MEMBER, PREFIX, json_params
 from emulator.http.errors import PlivoJSONResponse
 from emulator.http.openapi import openapi_document
 from emulator.http.serializers import mpc_json, participant_json
@@ -203,10 +203,6 @@ def _openapi() -> bytes:
 async def openapi_json(request: Request) -> Response:
     """The OpenAPI 3.1 document of every route served here (Plivo's and the control plane's)."""
     return Response(_openapi(), media_type="application/json")
-
-
-# One member of one MPC, on the control plane.
-MEMBER = f"{PREFIX}/accounts/{{auth_id}}/mpcs/{{mpc_uuid}}/members/{{member_id}}"
 
 
 def control_routes() -> list[BaseRoute]:

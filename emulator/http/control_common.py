@@ -11,6 +11,8 @@ from emulator.http.params import read_json_body
 from emulator.params import Params
 
 PREFIX = "/__emulator__"
+# One member of one MPC, on the control plane.
+MEMBER = f"{PREFIX}/accounts/{{auth_id}}/mpcs/{{mpc_uuid}}/members/{{member_id}}"
 
 
 async def json_params(request: Request) -> Params:

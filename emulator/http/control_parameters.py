@@ -5,11 +5,10 @@ DELETE routes read the query; POST and PUT ones a JSON body, except where :data:
 from __future__ import annotations
 
 from emulator.http.api_parameters import METHOD, OPERATIONS, TEXT, URL, Schema, integer
+from emulator.http.control_common import MEMBER, PREFIX
 
-PREFIX = "/__emulator__"
 NUMBER: Schema = {"type": "number"}
 ACCOUNT = f"{PREFIX}/accounts/{{auth_id}}"
-MEMBER = f"{ACCOUNT}/mpcs/{{mpc_uuid}}/members/{{member_id}}"
 # An inbound call's application: make-call's URLs and limits (emulator.http.call_routes.call_app).
 _MAKE_CALL = OPERATIONS[("POST", "/Call/")]
 APPLICATION: dict[str, Schema] = {

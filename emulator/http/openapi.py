@@ -18,10 +18,11 @@ from emulator.http.api_parameters import ASYNC, OPERATIONS, Schema
 from emulator.http.api_responses import MESSAGE, RESPONSES
 from emulator.http.control_common import PREFIX
 from emulator.http.control_parameters import CONTROL, QUERY
-from emulator.http.routes import PLIVO_RESOURCES
+from emulator.http.routes import ACCOUNT_MOUNT, MEDIA_PATH, PLIVO_RESOURCES
 from emulator.version import __version__
 
-PLIVO_PREFIX = "/v1/Account/{auth_id}"
+PLIVO_PREFIX = ACCOUNT_MOUNT
+MEDIA = PLIVO_PREFIX + MEDIA_PATH.rstrip("/")
 ERROR: Schema = {
     "type": "object",
     "required": ["api_id", "error"],
@@ -95,7 +96,7 @@ def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": ERROR}}}
 
 
-def _success(status: int, schema: Schema | None) -> dict[str, Any]:
+def _success(schema: Schema | None) -> dict[str, Any]:
     if schema is None:
         return {"description": "done (no body)"}
     return {"description": "done", "content": {"application/json": {"schema": schema}}}
@@ -124,14 +125,31 @@ def _links(method: str, path: str) -> dict[str, Any]:
     }
 
 
+def _place(
+    operation: dict[str, Any], parameters: dict[str, Schema], *, in_query: bool, media_types: tuple[str, ...]
+) -> None:
+    """An operation's parameters where its handler reads them: the query, or a body."""
+    if in_query:
+        operation["parameters"] += [
+            {"name": name, "in": "query", "required": False, "schema": schema}
+            for name, schema in parameters.items()
+        ]
+        return
+    body = {"type": "object", "properties": parameters}
+    operation["requestBody"] = {
+        "required": False,
+        "content": {media_type: {"schema": body} for media_type in media_types},
+    }
+
+
 def _plivo_operation(method: str, path: str) -> dict[str, Any]:
     parameters = {**OPERATIONS[(method, path)], **ASYNC}
     status = SUCCESS.get((method, path), 200)
     body = RESPONSES.get((method, path))
     # Async mode answers 200 with a message at once, whatever the operation answers later.
-    responses = {str(status): _success(status, body), "200": _success(200, MESSAGE)}
+    responses = {str(status): _success(body), "200": _success(MESSAGE)}
     if status == 200:
-        responses["200"] = _success(200, {"anyOf": [body or JSON_OBJECT, MESSAGE]})
+        responses["200"] = _success({"anyOf": [body or JSON_OBJECT, MESSAGE]})
     responses["default"] = _error("a Plivo-shaped error")
     links = _links(method, path)
     if links:
@@ -143,20 +161,9 @@ def _plivo_operation(method: str, path: str) -> dict[str, Any]:
         "responses": responses,
         "security": [{"plivo": []}],
     }
-    if method == "GET":
-        operation["parameters"] += [
-            {"name": name, "in": "query", "required": False, "schema": schema}
-            for name, schema in parameters.items()
-        ]
-    else:
-        body = {"type": "object", "properties": parameters}
-        operation["requestBody"] = {
-            "required": False,
-            "content": {
-                "application/json": {"schema": body},
-                "application/x-www-form-urlencoded": {"schema": body},
-            },
-        }
+    # POST and DELETE read a JSON or form body (emulator.http.params.read_body).
+    media_types = ("application/json", "application/x-www-form-urlencoded")
+    _place(operation, parameters, in_query=method == "GET", media_types=media_types)
     return operation
 
 
@@ -175,7 +182,7 @@ def _media_path() -> dict[str, dict[str, Any]]:
     operation = {
         "operationId": "getRecordingMedia",
         "tags": ["Plivo API"],
-        "parameters": _path_parameters(PLIVO_PREFIX + "/Recording/{recording_id}.{file_format}/"),
+        "parameters": _path_parameters(MEDIA),
         "responses": {
             "200": {"description": "the audio", "content": audio},
             "206": {"description": "a byte range of it", "content": audio},
@@ -183,7 +190,7 @@ def _media_path() -> dict[str, dict[str, Any]]:
         },
         "security": [{"plivo": []}],
     }
-    return {PLIVO_PREFIX + "/Recording/{recording_id}.{file_format}": {"get": operation}}
+    return {MEDIA: {"get": operation}}
 
 
 def _control_paths(routes: list[BaseRoute]) -> dict[str, dict[str, Any]]:
@@ -203,18 +210,9 @@ def _control_paths(routes: list[BaseRoute]) -> dict[str, dict[str, Any]]:
                 "responses": {"2XX": {"description": "done"}, "default": _error("a Plivo-shaped error")},
                 "security": [{}, {"control": []}],
             }
+            in_query = method in ("GET", "DELETE") or (method, route.path) in QUERY
             parameters = CONTROL.get((method, route.path), {})
-            if method in ("GET", "DELETE") or (method, route.path) in QUERY:
-                operation["parameters"] += [
-                    {"name": name, "in": "query", "required": False, "schema": schema}
-                    for name, schema in parameters.items()
-                ]
-            else:
-                body = {"type": "object", "properties": parameters}
-                operation["requestBody"] = {
-                    "required": False,
-                    "content": {"application/json": {"schema": body}},
-                }
+            _place(operation, parameters, in_query=in_query, media_types=("application/json",))
             paths.setdefault(route.path, {})[method.lower()] = {
                 k: v for k, v in operation.items() if v is not None
             }

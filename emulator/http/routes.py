@@ -17,6 +17,9 @@ from emulator.http import recordings
 from emulator.http import transcriptions as tx
 from emulator.http.resource import PlivoResource
 
+ACCOUNT_MOUNT = "/v1/Account/{auth_id}"
+# A recording's audio (media.plivo.com's path, served here).
+MEDIA_PATH = "/Recording/{recording_id}.{file_format}/"
 MPC = "/MultiPartyCall/{mpc_id}"
 MEMBER = MPC + "/Participant/{member_id}"
 
@@ -57,12 +60,12 @@ PLIVO_RESOURCES: dict[str, PlivoResource] = {
 def plivo_routes() -> list[BaseRoute]:
     return [
         Mount(
-            "/v1/Account/{auth_id}",
+            ACCOUNT_MOUNT,
             routes=[
                 # The audio (media.plivo.com's path, served here) before the resource whose pattern
                 # would also match it; it takes every method so that a wrong one is its own 405.
                 Route(
-                    "/Recording/{recording_id}.{file_format}/",
+                    MEDIA_PATH,
                     recordings.media,
                     methods=recordings.ANY_METHOD,
                 ),
